@@ -1,0 +1,52 @@
+import Crypto
+import Foundation
+import JWTKit
+
+/// Signs and checks the short-lived JWT access tokens (HS256 with the node-shared secret).
+public struct AccessTokens: Sendable {
+    struct Claims: JWTPayload {
+        var sub: SubjectClaim
+        var exp: ExpirationClaim
+        var iat: IssuedAtClaim
+        var role: String
+
+        func verify(using algorithm: some JWTAlgorithm) async throws {
+            try exp.verifyNotExpired()
+        }
+    }
+
+    let keys: JWTKeyCollection
+    public let lifetime: Duration
+
+    public static func make(secret: String, lifetime: Duration) async -> AccessTokens {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: Array(secret.utf8)), digestAlgorithm: .sha256)
+        return AccessTokens(keys: keys, lifetime: lifetime)
+    }
+
+    var lifetimeSeconds: Int { Int(lifetime / .seconds(1)) }
+
+    func issue(userId: String, role: Role) async throws -> String {
+        let now = Date()
+        let claims = Claims(
+            sub: .init(value: userId),
+            exp: .init(value: now.addingTimeInterval(Double(lifetimeSeconds))),
+            iat: .init(value: now),
+            role: role.rawValue
+        )
+        return try await keys.sign(claims)
+    }
+
+    /// The caller a token names, or nil when it is malformed, forged or expired.
+    func verify(_ token: String) async -> Identity? {
+        guard let claims = try? await keys.verify(token, as: Claims.self), let role = Role(rawValue: claims.role) else {
+            return nil
+        }
+        return Identity(userId: claims.sub.value, role: role)
+    }
+}
+
+/// SHA-256 in hex: how refresh tokens and idempotency keys are stored.
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,71 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Everything a node is configured with. `emporium` fills it from flags over `EMPORIUM_*` variables over defaults.
+public struct AppConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Holds the SQLite file, images and the generated JWT secret.
+    public var dataDirectory = "./emporium-data"
+    /// `postgres://user:pass@host:port/db`; nil keeps everything in SQLite under `dataDirectory`.
+    public var databaseURL: String?
+    /// A PostgreSQL schema to keep the tables in (several stores, or tests, on one database).
+    public var databaseSchema: String?
+    /// At least 32 bytes; nodes on one database must share it. Nil: generated once into `dataDirectory`.
+    public var jwtSecret: String?
+    public var accessTokenLifetime: Duration = .seconds(15 * 60)
+    public var refreshTokenLifetime: Duration = .seconds(30 * 24 * 3600)
+    public var bcryptCost = 12
+    /// Requests a second per client address; 0 turns per-IP rate limiting off.
+    public var rateLimitPerSecond = 50.0
+    public var rateLimitBurst = 100.0
+    /// Trust `X-Forwarded-For` from the proxy in front (nginx) for the client address.
+    public var trustForwardedFor = false
+    /// Failed logins allowed per email, and per client address, within `loginWindow`.
+    public var loginFailuresPerEmail = 5
+    public var loginFailuresPerAddress = 50
+    public var loginWindow: Duration = .seconds(15 * 60)
+    public var logLevel: Logger.Level = .info
+    public var accessLogLevel: Logger.Level? = .info
+    public var dispatcher = DispatcherOptions()
+    /// Fill an empty store with the demo catalog at start.
+    public var demo = false
+    /// Identifies this node in leases and logs.
+    public var nodeId = "node-" + UUID().uuidString.prefix(8).lowercased()
+
+    public init() {}
+
+    /// Reads `EMPORIUM_*` variables (and anything else `reader` provides) over the defaults.
+    public init(reader: ConfigReader) {
+        self.init()
+        let config = reader.scoped(to: "emporium")
+        host = config.string(forKey: "host", default: host)
+        port = config.int(forKey: "port", default: port)
+        dataDirectory = config.string(forKey: "data.dir", default: dataDirectory)
+        databaseURL = config.string(forKey: "database.url", isSecret: true)
+        databaseSchema = config.string(forKey: "database.schema")
+        jwtSecret = config.string(forKey: "jwt.secret", isSecret: true)
+        accessTokenLifetime = .seconds(config.int(forKey: "access.token.seconds", default: 15 * 60))
+        bcryptCost = config.int(forKey: "bcrypt.cost", default: bcryptCost)
+        rateLimitPerSecond = config.double(forKey: "rate.limit", default: rateLimitPerSecond)
+        rateLimitBurst = config.double(forKey: "rate.burst", default: rateLimitBurst)
+        trustForwardedFor = config.bool(forKey: "trust.forwarded.for", default: trustForwardedFor)
+        logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
+        let accessLog = config.string(forKey: "access.log", default: "info")
+        accessLogLevel = accessLog == "off" ? nil : Logger.Level(rawValue: accessLog) ?? .info
+        demo = config.bool(forKey: "demo", default: demo)
+        if let node = config.string(forKey: "node.id") { nodeId = node }
+    }
+
+    var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("emporium.sqlite") }
+}
+
+/// A configuration value that cannot work; the message says which and why.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,70 @@
+import Hummingbird
+import Logging
+
+/// Assembles the HTTP application of one node: middleware, every module's routes, and the services that run
+/// beside the server (database, event dispatcher). `consumers` adds event consumers (tests use it).
+public func buildApplication(
+    _ node: StoreNode,
+    consumers extraConsumers: [EventConsumer] = []
+) -> some ApplicationProtocol {
+    _ = MetricsRegistry.shared
+    let configuration = node.configuration
+    let router = buildRouter(node)
+    let dispatcher = EventDispatcher(
+        database: node.database,
+        nodeId: configuration.nodeId,
+        consumers: extraConsumers,
+        options: configuration.dispatcher,
+        prepare: { try await node.migrate() },
+        logger: node.logger
+    )
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [DatabaseService(database: node.database), dispatcher],
+        onServerRunning: { channel in
+            node.logger.info("Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        },
+        logger: node.logger
+    )
+    app.beforeServerStarts {
+        try await node.migrate()
+    }
+    return app
+}
+
+/// The router of one node: middleware and every module's routes.
+func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
+    let configuration = node.configuration
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
+    router.add(middleware: MetricsMiddleware())
+    if configuration.rateLimitPerSecond > 0 {
+        router.add(
+            middleware: RateLimitMiddleware(
+                buckets: TokenBuckets(rate: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst),
+                trustForwardedFor: configuration.trustForwardedFor
+            )
+        )
+    }
+    router.add(middleware: AuthenticationMiddleware(tokens: node.tokens))
+    router.add(middleware: IdempotencyMiddleware(store: node.idempotency, requiredFor: requiresIdempotencyKey))
+
+    OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
+    let api = router.group("api/v1")
+    AccountsRoutes(accounts: node.accounts, trustForwardedFor: configuration.trustForwardedFor).register(on: api)
+
+    return router
+}
+
+/// Every route as "METHOD /path/{parameter}", for the OpenAPI completeness test.
+public func routeDescriptions(_ node: StoreNode) -> [String] {
+    buildRouter(node).routes.map { "\($0.method) \($0.path)" }
+}
+
+/// Checkout, payment and flash-sale purchases must carry an `Idempotency-Key`.
+@Sendable func requiresIdempotencyKey(_ path: String) -> Bool {
+    path == "/api/v1/checkout"
+        || (path.hasPrefix("/api/v1/orders/") && path.hasSuffix("/pay"))
+        || (path.hasPrefix("/api/v1/flash-sales/") && path.hasSuffix("/purchase"))
+}

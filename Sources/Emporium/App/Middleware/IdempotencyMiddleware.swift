@@ -1,0 +1,121 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `Idempotency-Key` on POST: the first request with a key does the work; the same key and body from the same
+/// caller gets the first response again, even when both arrive at once on different nodes; another body gets 422.
+struct IdempotencyMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let store: IdempotencyStore
+    /// Routes that need a key (checkout, pay, flash-sale purchase), as path prefixes and suffixes.
+    let requiredFor: @Sendable (String) -> Bool
+    var waitLimit: Duration = .seconds(30)
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.method == .post else { return try await next(request, context) }
+        guard let key = request.headers[.idempotencyKey] else {
+            if requiredFor(request.uri.path) {
+                throw Problem(.badRequest, code: "idempotency_key_required", detail: "Send an Idempotency-Key header with this request.")
+            }
+            return try await next(request, context)
+        }
+        guard (1...255).contains(key.count) else {
+            throw Problem(.badRequest, code: "invalid_request", detail: "Idempotency-Key must be 1 to 255 characters.")
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: 10 << 20)
+        let requestHash = sha256Hex("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
+        let scope = context.identity?.userId ?? "anonymous"
+
+        let deadline = ContinuousClock.now + waitLimit
+        while true {
+            switch try await store.claim(scope: scope, key: key, requestHash: requestHash) {
+            case .claimed:
+                return try await perform(request, context: context, scope: scope, key: key, next: next)
+            case .completed(let stored):
+                return replay(stored)
+            case .mismatch:
+                throw Problem(
+                    .unprocessableContent,
+                    code: "idempotency_key_reused",
+                    detail: "This Idempotency-Key was already used with a different request."
+                )
+            case .inProgress:
+                guard ContinuousClock.now < deadline else {
+                    throw Problem(
+                        .conflict,
+                        code: "idempotency_request_in_progress",
+                        detail: "A request with this Idempotency-Key is still being processed; retry shortly.",
+                        headers: [.retryAfter: "1"]
+                    )
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    private func perform(
+        _ request: Request,
+        context: Context,
+        scope: String,
+        key: String,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let answer = EdgeMiddleware.problemResponse(for: error, request: request, context: context)
+            guard answer.status.code < 500 else {
+                try? await store.release(scope: scope, key: key)
+                throw error
+            }
+            return try await record(answer, scope: scope, key: key)
+        }
+        guard response.status.code < 500 else {
+            try? await store.release(scope: scope, key: key)
+            return response
+        }
+        return try await record(response, scope: scope, key: key)
+    }
+
+    /// Stores the response, then answers with the stored copy, so first answer and replays are byte-identical.
+    private func record(_ response: Response, scope: String, key: String) async throws -> Response {
+        let collector = BodyCollector()
+        try await response.body.write(collector)
+        let headers = response.headers.filter { ![.contentLength, .requestId, .date].contains($0.name) }
+        let stored = IdempotencyStore.StoredResponse(
+            status: Int(response.status.code),
+            headers: headers.map { [$0.name.rawName, $0.value] },
+            body: Data(collector.buffer.readableBytesView)
+        )
+        try await store.complete(scope: scope, key: key, response: stored)
+        return replay(stored, replayed: false)
+    }
+
+    private func replay(_ stored: IdempotencyStore.StoredResponse, replayed: Bool = true) -> Response {
+        var headers = HTTPFields()
+        for pair in stored.headers where pair.count == 2 {
+            if let name = HTTPField.Name(pair[0]) { headers.append(HTTPField(name: name, value: pair[1])) }
+        }
+        if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: stored.status),
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: stored.body))
+        )
+    }
+}
+
+/// Collects a response body into one buffer.
+final class BodyCollector: ResponseBodyWriter {
+    var buffer = ByteBuffer()
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.buffer.writeBuffer(&buffer)
+    }
+
+    consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
+}

@@ -1,0 +1,86 @@
+import Crypto
+import Foundation
+import Logging
+
+/// One node of the store: its configuration, its database and the modules built on it.
+public struct StoreNode: Sendable {
+    public let configuration: AppConfiguration
+    public let database: Database
+    public let accounts: Accounts
+    public let readiness: Readiness
+    public let logger: Logger
+    let tokens: AccessTokens
+    let idempotency: IdempotencyStore
+
+    /// Every module's migrations, in the order they apply.
+    public static let migrations: [Migration] =
+        Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations
+
+    /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
+    public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        let secret = try jwtSecret(configuration, logger: logger)
+        let database = try await Database.open(
+            postgresURL: configuration.databaseURL,
+            postgresSchema: configuration.databaseSchema,
+            sqlitePath: configuration.sqlitePath,
+            logger: logger
+        )
+        do {
+            let tokens = await AccessTokens.make(secret: secret, lifetime: configuration.accessTokenLifetime)
+            let accounts = Accounts(
+                store: AccountsStore(database: database),
+                hasher: try await PasswordHasher.make(cost: configuration.bcryptCost),
+                tokens: tokens,
+                refreshLifetime: configuration.refreshTokenLifetime,
+                throttle: .init(
+                    perEmail: configuration.loginFailuresPerEmail,
+                    perAddress: configuration.loginFailuresPerAddress,
+                    window: configuration.loginWindow
+                )
+            )
+            let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
+            return StoreNode(
+                configuration: configuration,
+                database: database,
+                accounts: accounts,
+                readiness: Readiness(),
+                logger: logger,
+                tokens: tokens,
+                idempotency: IdempotencyStore(database: database, secret: idempotencySecret)
+            )
+        } catch {
+            await database.close()
+            throw error
+        }
+    }
+
+    /// Applies pending migrations; safe to call from several nodes at once.
+    public func migrate() async throws {
+        try await database.migrate(Self.migrations, logger: logger)
+    }
+
+    /// The configured secret, or the one generated into the data directory on first start.
+    private static func jwtSecret(_ configuration: AppConfiguration, logger: Logger) throws -> String {
+        if let secret = configuration.jwtSecret {
+            guard secret.utf8.count >= 32 else {
+                throw ConfigurationError("EMPORIUM_JWT_SECRET must be at least 32 bytes")
+            }
+            return secret
+        }
+        let path = (configuration.dataDirectory as NSString).appendingPathComponent("jwt-secret")
+        if let stored = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+            stored.utf8.count >= 32
+        {
+            return stored
+        }
+        if configuration.databaseURL != nil {
+            logger.warning("no EMPORIUM_JWT_SECRET: generated one in the data directory; nodes sharing this database must share it")
+        }
+        let secret = Identifier.secret(byteCount: 48)
+        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError("cannot write \(path)")
+        }
+        return secret
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Which SQL engine a store runs on.
+public enum DatabaseEngine: String, Sendable, CaseIterable, CustomStringConvertible {
+    case sqlite
+    case postgres
+
+    public var description: String { rawValue }
+}
+
+/// The one handle every module's store uses: reads, and write transactions, on either engine.
+///
+/// On SQLite every write transaction goes through one writer connection (`BEGIN IMMEDIATE`), because
+/// sqlite-nio's busy handler spins without sleeping and several writers livelock the thread pool.
+public final class Database: Sendable {
+    public let engine: DatabaseEngine
+    let backend: any DatabaseBackend
+    let commitSignal: CommitSignal
+
+    init(engine: DatabaseEngine, backend: any DatabaseBackend) {
+        self.engine = engine
+        self.backend = backend
+        self.commitSignal = CommitSignal()
+    }
+
+    /// Runs `body` with a connection for reads that need no transaction.
+    public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await backend.withReader(body)
+    }
+
+    /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
+    public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let value = try await backend.withTransaction(body)
+        commitSignal.signal()
+        return value
+    }
+
+    /// Closes every connection. Idempotent.
+    public func close() async {
+        await backend.close()
+    }
+
+    /// Opens the database the configuration names: PostgreSQL when a URL is given, else SQLite in `dataDirectory`.
+    public static func open(
+        postgresURL: String?,
+        postgresSchema: String? = nil,
+        sqlitePath: String,
+        logger: Logger
+    ) async throws -> Database {
+        if let postgresURL {
+            let backend = try PostgresBackend(url: postgresURL, schema: postgresSchema, logger: logger)
+            return Database(engine: .postgres, backend: backend)
+        }
+        let backend = try await SQLiteBackend.open(path: sqlitePath, logger: logger)
+        return Database(engine: .sqlite, backend: backend)
+    }
+}
+
+/// What a backend gives `Database`: one engine's connections and transactions.
+protocol DatabaseBackend: Sendable {
+    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs until shutdown for engines that need a running client (PostgreSQL's pool).
+    func run() async throws
+    func close() async
+}
+
+extension Database {
+    /// Runs the backend's client for the life of the process (PostgreSQL), then closes the connections.
+    func run() async throws {
+        try await backend.run()
+    }
+
+    /// The current time in UTC milliseconds since 1970, the unit of every stored time.
+    public static func nowMillis() -> Int {
+        Int((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}

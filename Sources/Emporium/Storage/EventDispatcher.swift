@@ -1,0 +1,249 @@
+import Logging
+import Metrics
+import SQLKit
+import ServiceLifecycle
+
+/// Something that reacts to events of the log.
+public struct EventConsumer: Sendable {
+    /// Who runs a consumer: exactly one node of the cluster (by lease), or every node for itself.
+    public enum Scope: Sendable {
+        /// Position stored in the database and claimed by lease; another node takes over within seconds.
+        case cluster
+        /// Position kept in memory; starts at the position `start` returns (by default the log's head).
+        case node(start: (@Sendable () async throws -> Int)? = nil)
+    }
+
+    public let name: String
+    public let scope: Scope
+    /// Event types (or prefixes ending in `.`) this consumer handles; other events only advance its position.
+    public let types: [String]
+    public let handle: @Sendable (OutboxEvent) async throws -> Void
+
+    public init(
+        name: String,
+        scope: Scope,
+        types: [String],
+        handle: @escaping @Sendable (OutboxEvent) async throws -> Void
+    ) {
+        self.name = name
+        self.scope = scope
+        self.types = types
+        self.handle = handle
+    }
+
+    func wants(_ event: OutboxEvent) -> Bool {
+        types.contains { $0.hasSuffix(".") ? event.type.hasPrefix($0) : event.type == $0 }
+    }
+}
+
+/// Timings of the dispatcher; tests shorten them.
+public struct DispatcherOptions: Sendable {
+    public var pollInterval: Duration = .milliseconds(200)
+    public var leaseDuration: Duration = .seconds(5)
+    public var batchSize = 200
+    public var maxAttempts = 5
+    public var firstRetryDelay: Duration = .milliseconds(100)
+
+    public init() {}
+}
+
+/// Feeds the event log to every consumer: a `Service` that runs one loop per consumer.
+public final class EventDispatcher: Service {
+    let database: Database
+    let nodeId: String
+    let consumers: [EventConsumer]
+    let options: DispatcherOptions
+    let prepare: @Sendable () async throws -> Void
+    let logger: Logger
+    let log: EventLog
+
+    /// `prepare` runs before the first consumer starts (the migrations, so the tables exist).
+    public init(
+        database: Database,
+        nodeId: String,
+        consumers: [EventConsumer],
+        options: DispatcherOptions,
+        prepare: @escaping @Sendable () async throws -> Void = {},
+        logger: Logger
+    ) {
+        self.database = database
+        self.nodeId = nodeId
+        self.consumers = consumers
+        self.options = options
+        self.prepare = prepare
+        self.logger = logger
+        self.log = EventLog(database: database)
+    }
+
+    public func run() async throws {
+        // A service that returns would end the whole group, so one with nothing to do waits for shutdown.
+        guard !consumers.isEmpty else { return await waitUntilCancelledOrShutdown() }
+        try await cancelWhenGracefulShutdown {
+            try await self.prepare()
+            await withDiscardingTaskGroup { group in
+                for consumer in self.consumers {
+                    group.addTask { await self.runUntilCancelled(consumer) }
+                }
+            }
+        }
+    }
+
+    private func runUntilCancelled(_ consumer: EventConsumer) async {
+        var logger = self.logger
+        logger[metadataKey: "consumer"] = .string(consumer.name)
+        while !Task.isCancelled {
+            do {
+                switch consumer.scope {
+                case .cluster: try await runClusterConsumer(consumer, logger: logger)
+                case .node(let start): try await runNodeConsumer(consumer, start: start, logger: logger)
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                if Task.isCancelled { return }
+                logger.error("event consumer failed; restarting", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: options.pollInterval)
+            }
+        }
+    }
+
+    private func runNodeConsumer(
+        _ consumer: EventConsumer,
+        start: (@Sendable () async throws -> Int)?,
+        logger: Logger
+    ) async throws {
+        var position = if let start { try await start() } else { try await log.head() }
+        var gap: EventLog.Gap?
+        while !Task.isCancelled {
+            let seen = database.commitSignal.current
+            let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
+            for event in events {
+                await deliver(event, to: consumer, logger: logger)
+                position = event.id
+            }
+            recordLag(consumer, position: position)
+            if events.count < options.batchSize {
+                await database.commitSignal.wait(after: seen, timeout: options.pollInterval)
+            }
+        }
+    }
+
+    private func runClusterConsumer(_ consumer: EventConsumer, logger: Logger) async throws {
+        let lease = ConsumerLease(database: database, consumer: consumer.name, owner: nodeId, duration: options.leaseDuration)
+        try await lease.register()
+        var gap: EventLog.Gap?
+        while !Task.isCancelled {
+            guard var position = try await lease.claim() else {
+                gap = nil
+                try await Task.sleep(for: options.leaseDuration / 2)
+                continue
+            }
+            let seen = database.commitSignal.current
+            let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
+            for event in events {
+                if let failure = await deliver(event, to: consumer, logger: logger) {
+                    try await lease.park(event, attempts: options.maxAttempts, error: failure)
+                }
+                position = event.id
+            }
+            if !events.isEmpty, try await !lease.advance(to: position) {
+                logger.warning("lost the lease; another node continues")
+                continue
+            }
+            recordLag(consumer, position: position)
+            if events.count < options.batchSize {
+                await database.commitSignal.wait(after: seen, timeout: options.pollInterval)
+            }
+        }
+    }
+
+    /// Hands one event to a consumer, retrying with exponential backoff; returns the last error if it never took.
+    @discardableResult
+    private func deliver(_ event: OutboxEvent, to consumer: EventConsumer, logger: Logger) async -> String? {
+        guard consumer.wants(event) else { return nil }
+        var delay = options.firstRetryDelay
+        for attempt in 1...options.maxAttempts {
+            do {
+                try await consumer.handle(event)
+                return nil
+            } catch {
+                if attempt == options.maxAttempts || Task.isCancelled {
+                    logger.error(
+                        "event handler failed; event parked",
+                        metadata: ["event_id": "\(event.id)", "event_type": "\(event.type)", "error": "\(error)"]
+                    )
+                    Counter(label: "emporium_outbox_parked_total", dimensions: [("consumer", consumer.name)]).increment()
+                    return String(describing: error)
+                }
+                logger.warning("event handler failed; retrying", metadata: ["event_id": "\(event.id)", "attempt": "\(attempt)"])
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+        return nil
+    }
+
+    private func recordLag(_ consumer: EventConsumer, position: Int) {
+        Gauge(label: "emporium_outbox_position", dimensions: [("consumer", consumer.name)]).record(position)
+    }
+}
+
+/// A cluster consumer's row: its position, and which node holds it until when.
+struct ConsumerLease: Sendable {
+    let database: Database
+    let consumer: String
+    let owner: String
+    let duration: Duration
+
+    private var durationMillis: Int { Int(duration / .milliseconds(1)) }
+
+    func register() async throws {
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO event_consumers (name, position, owner, lease_until)
+                VALUES (\(bind: consumer), 0, '', 0) ON CONFLICT (name) DO NOTHING
+                """
+            ).run()
+        }
+    }
+
+    /// Takes or renews the lease; the stored position when this node holds it, nil when another node does.
+    func claim() async throws -> Int? {
+        let now = Database.nowMillis()
+        return try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE event_consumers SET owner = \(bind: owner), lease_until = \(bind: now + durationMillis)
+                WHERE name = \(bind: consumer) AND (owner = \(bind: owner) OR lease_until < \(bind: now))
+                RETURNING position
+                """
+            ).first()?.decode(column: "position", as: Int.self)
+        }
+    }
+
+    /// Stores the position if this node still holds the lease.
+    func advance(to position: Int) async throws -> Bool {
+        let now = Database.nowMillis()
+        return try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE event_consumers SET position = \(bind: position), lease_until = \(bind: now + durationMillis)
+                WHERE name = \(bind: consumer) AND owner = \(bind: owner) RETURNING name
+                """
+            ).first() != nil
+        }
+    }
+
+    func park(_ event: OutboxEvent, attempts: Int, error: String) async throws {
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO parked_events (consumer, event_id, attempts, error, parked_at)
+                VALUES (\(bind: consumer), \(bind: event.id), \(bind: attempts), \(bind: error), \(bind: Database.nowMillis()))
+                ON CONFLICT (consumer, event_id) DO NOTHING
+                """
+            ).run()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// Idempotency-Key records: claimed by a unique insert before any work, then holding the response to replay.
+///
+/// Keys are stored hashed, and responses sealed (AES-GCM) with a key derived from the server secret and the
+/// client's raw key, so the table alone reveals neither tokens nor addresses that responses carry.
+struct IdempotencyStore: Sendable {
+    let database: Database
+    let secret: SymmetricKey
+    /// A claim older than this whose request never finished (its node died) may be taken over.
+    var abandonAfterMillis = 60_000
+    var retainMillis = 24 * 3600 * 1000
+
+    static let migrations: [Migration] = [
+        Migration("idempotency.1", [
+            """
+            CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key_hash TEXT NOT NULL, request_hash TEXT NOT NULL,
+                status BIGINT, response TEXT, created_at BIGINT NOT NULL, locked_until BIGINT NOT NULL,
+                PRIMARY KEY (scope, key_hash))
+            """,
+        ]),
+    ]
+
+    struct StoredResponse: Codable, Sendable {
+        var status: Int
+        var headers: [[String]]
+        var body: Data
+    }
+
+    enum Claim: Sendable {
+        /// This request owns the key: do the work, then `complete` or `release`.
+        case claimed
+        /// A request with this key finished: replay it.
+        case completed(StoredResponse)
+        /// Another request with this key is running.
+        case inProgress
+        /// The key was used with another request body.
+        case mismatch
+    }
+
+    func claim(scope: String, key: String, requestHash: String) async throws -> Claim {
+        let keyHash = sha256Hex(key)
+        let now = Database.nowMillis()
+        return try await database.transaction { sql -> Claim in
+            // Expired records are forgotten, so the key may be used afresh after 24 h.
+            try await sql.raw(
+                """
+                DELETE FROM idempotency_keys
+                WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash) AND created_at < \(bind: now - retainMillis)
+                """
+            ).run()
+            let inserted = try await sql.raw(
+                """
+                INSERT INTO idempotency_keys (scope, key_hash, request_hash, created_at, locked_until)
+                VALUES (\(bind: scope), \(bind: keyHash), \(bind: requestHash), \(bind: now), \(bind: now + abandonAfterMillis))
+                ON CONFLICT (scope, key_hash) DO NOTHING RETURNING key_hash
+                """
+            ).first()
+            if inserted != nil { return .claimed }
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT request_hash, status, response, locked_until FROM idempotency_keys
+                    WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash)
+                    """
+                ).first()
+            else { return .inProgress }
+            guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
+            if let sealed = try row.decode(column: "response", as: String?.self) {
+                return .completed(try open(sealed, key: key))
+            }
+            if try row.decode(column: "locked_until", as: Int.self) < now {
+                let takenOver = try await sql.raw(
+                    """
+                    UPDATE idempotency_keys SET locked_until = \(bind: now + abandonAfterMillis)
+                    WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash) AND response IS NULL
+                      AND locked_until < \(bind: now)
+                    RETURNING key_hash
+                    """
+                ).first()
+                if takenOver != nil { return .claimed }
+            }
+            return .inProgress
+        }
+    }
+
+    func complete(scope: String, key: String, response: StoredResponse) async throws {
+        let sealed = try seal(response, key: key)
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE idempotency_keys SET status = \(bind: response.status), response = \(bind: sealed)
+                WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key))
+                """
+            ).run()
+        }
+    }
+
+    /// Gives the key back after a failure that a retry may fix (a 5xx), so the retry does the work.
+    func release(scope: String, key: String) async throws {
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                DELETE FROM idempotency_keys
+                WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key)) AND response IS NULL
+                """
+            ).run()
+        }
+    }
+
+    private func derivedKey(_ key: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: secret,
+            salt: Array(key.utf8),
+            info: Array("emporium idempotency response".utf8),
+            outputByteCount: 32
+        )
+    }
+
+    private func seal(_ response: StoredResponse, key: String) throws -> String {
+        let plain = try JSONEncoder().encode(response)
+        return try AES.GCM.seal(plain, using: derivedKey(key)).combined!.base64EncodedString()
+    }
+
+    private func open(_ sealed: String, key: String) throws -> StoredResponse {
+        guard let data = Data(base64Encoded: sealed) else { throw ConfigurationError("corrupt idempotency record") }
+        let plain = try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: derivedKey(key))
+        return try JSONDecoder().decode(StoredResponse.self, from: plain)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Opaque ids: a prefix naming the kind, then 48 bits of milliseconds and 80 random bits in base32,
+/// so ids sort by creation time (cursor pagination) and never collide.
+public enum Identifier {
+    private static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+
+    public static func make(_ prefix: String, now: Int = Database.nowMillis()) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var time = UInt64(now)
+        for index in (0..<6).reversed() {
+            bytes[index] = UInt8(time & 0xFF)
+            time >>= 8
+        }
+        for index in 6..<16 { bytes[index] = generator.next() }
+        return prefix + "_" + base32(bytes)
+    }
+
+    /// A random token of `byteCount` bytes, base64url without padding.
+    public static func secret(byteCount: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<byteCount).map { _ in generator.next() as UInt8 }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    private static func base32(_ bytes: [UInt8]) -> String {
+        var output: [UInt8] = []
+        var buffer = 0
+        var bits = 0
+        for byte in bytes {
+            buffer = (buffer << 8) | Int(byte)
+            bits += 8
+            while bits >= 5 {
+                output.append(alphabet[(buffer >> (bits - 5)) & 31])
+                bits -= 5
+            }
+        }
+        if bits > 0 { output.append(alphabet[(buffer << (5 - bits)) & 31]) }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// Times on the wire: RFC 3339 UTC to the second.
+public enum Timestamp {
+    public static func rfc3339(_ millis: Int) -> String {
+        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import SQLKit
+
+/// One row of the event log: a state change that other modules or nodes react to.
+public struct OutboxEvent: Sendable, Equatable {
+    public let id: Int
+    public let type: String
+    public let aggregateId: String
+    public let payload: String
+    public let createdAt: Int
+
+    /// Decodes the JSON payload.
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(payload.utf8))
+    }
+}
+
+/// The transactional outbox: events are written in the same transaction as the change they describe.
+public enum Outbox {
+    static let migrations: [Migration] = [
+        Migration("outbox.1", [
+            """
+            CREATE TABLE events (id {serial}, type TEXT NOT NULL, aggregate_id TEXT NOT NULL,
+                payload TEXT NOT NULL, created_at BIGINT NOT NULL, txid TEXT)
+            """,
+            """
+            CREATE TABLE event_consumers (name TEXT PRIMARY KEY, position BIGINT NOT NULL,
+                owner TEXT NOT NULL, lease_until BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE parked_events (consumer TEXT NOT NULL, event_id BIGINT NOT NULL, attempts BIGINT NOT NULL,
+                error TEXT NOT NULL, parked_at BIGINT NOT NULL, PRIMARY KEY (consumer, event_id))
+            """,
+        ]),
+    ]
+
+    /// Appends an event inside the caller's transaction `tx`.
+    public static func append(
+        _ type: String,
+        aggregateId: String,
+        payload: some Encodable,
+        in tx: any SQLDatabase
+    ) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
+        let now = Database.nowMillis()
+        switch tx.engine {
+        case .sqlite:
+            try await tx.raw(
+                """
+                INSERT INTO events (type, aggregate_id, payload, created_at)
+                VALUES (\(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now))
+                """
+            ).run()
+        case .postgres:
+            // The transaction takes its xid before the sequence number, so a reader that finds a gap can
+            // tell when every transaction that could still fill it has ended (see EventLog.settle).
+            try await tx.raw(
+                """
+                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
+                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
+                SELECT nextval('events_id_seq'), \(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now), x.xid
+                FROM x
+                """
+            ).run()
+        }
+    }
+}
+
+/// Reads the event log in id order without ever skipping an event that is still to commit.
+///
+/// On PostgreSQL an id is taken before commit, so event 11 can be visible before event 10 commits. A gap
+/// is held until every transaction that was running when it was seen has ended; then it is re-read, and
+/// what is still missing was rolled back. On SQLite writers are serialized, so ids commit in order.
+struct EventLog: Sendable {
+    let database: Database
+
+    /// A gap being waited on: the first missing id and the xid horizon when it was seen.
+    struct Gap: Equatable {
+        var firstMissing: Int
+        var horizon: Int
+    }
+
+    func head() async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("SELECT COALESCE(MAX(id), 0) AS head FROM events").first()?
+                .decode(column: "head", as: Int.self) ?? 0
+        }
+    }
+
+    /// The next events after `position` that can be handled in order; empty while waiting on a gap.
+    func next(after position: Int, limit: Int, gap: inout Gap?) async throws -> [OutboxEvent] {
+        var settledGap: Int?
+        for _ in 0..<2 {
+            let events = try await fetch(after: position, limit: limit)
+            var accepted: [OutboxEvent] = []
+            var expected = position + 1
+            var needsReread = false
+            for event in events {
+                if event.id != expected, database.engine == .postgres, settledGap != expected {
+                    if accepted.isEmpty, let known = gap, known.firstMissing == expected {
+                        if try await isSettled(known.horizon) {
+                            settledGap = expected
+                            needsReread = true
+                        }
+                    } else if accepted.isEmpty || gap?.firstMissing != expected {
+                        gap = Gap(firstMissing: expected, horizon: try await horizon())
+                    }
+                    break
+                }
+                accepted.append(event)
+                expected = event.id + 1
+            }
+            if !needsReread {
+                if !accepted.isEmpty, gap.map({ $0.firstMissing <= accepted.last!.id }) == true { gap = nil }
+                return accepted
+            }
+        }
+        return []
+    }
+
+    private func fetch(after position: Int, limit: Int) async throws -> [OutboxEvent] {
+        try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT id, type, aggregate_id, payload, created_at FROM events
+                WHERE id > \(bind: position) ORDER BY id LIMIT \(bind: limit)
+                """
+            ).all().map { row in
+                OutboxEvent(
+                    id: try row.decode(column: "id", as: Int.self),
+                    type: try row.decode(column: "type", as: String.self),
+                    aggregateId: try row.decode(column: "aggregate_id", as: String.self),
+                    payload: try row.decode(column: "payload", as: String.self),
+                    createdAt: try row.decode(column: "created_at", as: Int.self)
+                )
+            }
+        }
+    }
+
+    /// The first xid not yet assigned: every transaction that could fill a gap seen now has an xid below it.
+    private func horizon() async throws -> Int {
+        try await snapshotBound("pg_snapshot_xmax")
+    }
+
+    /// True once no transaction with an xid below `horizon` is still running.
+    private func isSettled(_ horizon: Int) async throws -> Bool {
+        try await snapshotBound("pg_snapshot_xmin") >= horizon
+    }
+
+    private func snapshotBound(_ function: String) async throws -> Int {
+        try await database.read { sql in
+            let text = try await sql.raw("SELECT \(unsafeRaw: function)(pg_current_snapshot())::text AS x").first()?
+                .decode(column: "x", as: String.self)
+            return text.flatMap(Int.init) ?? 0
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import Logging
+import PostgresKit
+import SQLKit
+
+/// PostgreSQL through postgres-nio's `PostgresClient` pool.
+final class PostgresBackend: DatabaseBackend {
+    private let client: PostgresClient
+
+    init(url: String, schema: String?, maxConnections: Int = 20, logger: Logger) throws {
+        let parsed: SQLPostgresConfiguration
+        do {
+            parsed = try SQLPostgresConfiguration(url: url)
+        } catch {
+            throw ConfigurationError("the database URL is not a valid postgres:// URL")
+        }
+        let core = parsed.coreConfiguration
+        guard let host = core.host else {
+            throw ConfigurationError("the database URL must name a host")
+        }
+        let tls: PostgresClient.Configuration.TLS =
+            switch (core.tls.isEnforced, core.tls.isAllowed) {
+            case (true, _): .require(core.tls.sslContext!.configuration)
+            case (_, true): .prefer(core.tls.sslContext!.configuration)
+            default: .disable
+            }
+        var configuration = PostgresClient.Configuration(
+            host: host,
+            port: core.port ?? 5432,
+            username: core.username,
+            password: core.password,
+            database: core.database,
+            tls: tls
+        )
+        configuration.options.maximumConnections = maxConnections
+        if let schema {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    }
+
+    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(connection.sql())
+        }
+    }
+
+    func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let sql = connection.sql()
+            try await sql.raw("BEGIN").run()
+            do {
+                let value = try await body(sql)
+                try await sql.raw("COMMIT").run()
+                return value
+            } catch {
+                try? await sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+
+    func run() async throws {
+        await client.run()
+    }
+
+    func close() async {}
+}

@@ -1,0 +1,1 @@
+public enum EmporiumSearchVersion { public static let value = 1 }
