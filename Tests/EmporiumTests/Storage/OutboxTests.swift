@@ -1,0 +1,164 @@
+@testable import Emporium
+import Foundation
+import Logging
+import SQLKit
+import Synchronization
+import Testing
+
+/// Collects what a consumer handled, in order.
+final class Received: Sendable {
+    private let ids = Mutex<[Int]>([])
+
+    var all: [Int] { ids.withLock { $0 } }
+
+    func add(_ id: Int) { ids.withLock { $0.append(id) } }
+
+    /// Waits until `condition` holds or `timeout` passes; whether it held.
+    func wait(timeout: Duration = .seconds(10), until condition: ([Int]) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(all) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition(all)
+    }
+}
+
+@Suite(.timeLimit(.minutes(3)))
+struct OutboxTests {
+    static func append(_ count: Int, type: String = "test.happened", to database: Database) async throws -> [Int] {
+        var ids: [Int] = []
+        for index in 0..<count {
+            try await database.transaction { sql in
+                try await Outbox.append(type, aggregateId: "agg-\(index)", payload: ["n": index], in: sql)
+            }
+        }
+        ids = try await database.read { sql in
+            try await sql.raw("SELECT id FROM events ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+        }
+        return ids
+    }
+
+    static func dispatcher(_ node: StoreNode, nodeId: String, _ consumers: [EventConsumer]) -> EventDispatcher {
+        EventDispatcher(
+            database: node.database,
+            nodeId: nodeId,
+            consumers: consumers,
+            options: node.configuration.dispatcher,
+            logger: node.logger
+        )
+    }
+
+    /// Runs a dispatcher until `body` returns, then stops it as a crash would (no lease released).
+    static func running<T: Sendable>(_ dispatcher: EventDispatcher, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await dispatcher.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    @Test(arguments: engines)
+    func clusterConsumerDeliversEveryEventAtLeastOnceAcrossARestart(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let expected = try await Self.append(40, to: node.database)
+            let first = Received()
+            let consumer = { (received: Received) in
+                EventConsumer(name: "audit", scope: .cluster, types: ["test."]) { event in received.add(event.id) }
+            }
+            try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer(first)])) {
+                #expect(await first.wait { $0.count >= 10 })
+            }
+            // A second node process starts after the first died; it continues from the stored position.
+            let more = try await Self.append(10, type: "test.later", to: node.database)
+            let second = Received()
+            try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer(second)])) {
+                #expect(await second.wait { Set(first.all + $0).isSuperset(of: more) })
+            }
+            let union = Set(first.all + second.all)
+            #expect(union == Set(more))
+            #expect(union.isSuperset(of: expected))
+        }
+    }
+
+    @Test(arguments: engines)
+    func aDeadNodesLeaseIsTakenOverWithinSeconds(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let received = Received()
+            let consumer = EventConsumer(name: "mailer", scope: .cluster, types: ["test."]) { event in received.add(event.id) }
+            // Node A holds the lease, then dies without giving it back.
+            try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
+                _ = try await Self.append(1, to: node.database)
+                #expect(await received.wait { $0.count == 1 })
+            }
+            let started = ContinuousClock.now
+            let ids = try await Self.append(5, to: node.database)
+            try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer])) {
+                #expect(await received.wait { Set($0).isSuperset(of: ids) })
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test(arguments: engines)
+    func aFailingHandlerIsParkedWithoutBlockingTheRest(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let received = Received()
+            let attempts = Mutex(0)
+            let consumer = EventConsumer(name: "picky", scope: .cluster, types: ["test."]) { event in
+                if event.aggregateId == "agg-1" {
+                    attempts.withLock { $0 += 1 }
+                    throw ConfigurationError("cannot handle \(event.id)")
+                }
+                received.add(event.id)
+            }
+            let ids = try await Self.append(4, to: node.database)
+            try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
+                #expect(await received.wait { $0.count == 3 })
+            }
+            #expect(received.all == [ids[0], ids[2], ids[3]])
+            #expect(attempts.withLock { $0 } == node.configuration.dispatcher.maxAttempts)
+            let parked = try await node.database.read { sql in
+                try await sql.raw("SELECT event_id FROM parked_events WHERE consumer = 'picky'").all()
+                    .map { try $0.decode(column: "event_id", as: Int.self) }
+            }
+            #expect(parked == [ids[1]])
+        }
+    }
+
+    /// Writers commit out of id order and some roll back; a tailing reader must see every committed event once.
+    @Test(arguments: engines)
+    func noEventIsSkippedWhenConcurrentWritersCommitOutOfOrder(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let received = Received()
+            let consumer = EventConsumer(name: "tail", scope: .node(start: { 0 }), types: ["test."]) { event in
+                received.add(event.id)
+            }
+            struct Rollback: Error {}
+            try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<8 {
+                        group.addTask {
+                            for round in 0..<15 {
+                                do {
+                                    try await node.database.transaction { sql in
+                                        try await Outbox.append("test.w", aggregateId: "\(writer)-\(round)", payload: ["w": writer], in: sql)
+                                        try await Task.sleep(for: .milliseconds(Int.random(in: 0...15)))
+                                        if round % 5 == 4 { throw Rollback() }
+                                    }
+                                } catch is Rollback {}
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let committed = try await node.database.read { sql in
+                    try await sql.raw("SELECT id FROM events ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+                }
+                #expect(committed.count == 8 * 12)
+                #expect(await received.wait { $0.count >= committed.count })
+                #expect(received.all == committed)
+            }
+        }
+    }
+}
