@@ -27,18 +27,12 @@ struct StorageOptions: ParsableArguments {
     var logLevel: String?
 
     /// Flags over `EMPORIUM_*` variables over defaults.
-    func configuration(flags extra: [String: String?] = [:]) -> AppConfiguration {
-        var values: [AbsoluteConfigKey: ConfigValue] = [:]
-        let flags: [String: String?] = ["data.dir": dataDir, "database.url": databaseUrl, "log.level": logLevel]
-            .merging(extra) { first, _ in first }
-        for case let (key, value?) in flags {
-            values[AbsoluteConfigKey(["emporium"] + key.split(separator: ".").map(String.init))] = .init(.string(value), isSecret: false)
-        }
-        let reader = ConfigReader(providers: [
-            InMemoryProvider(name: "flags", values: values),
-            EnvironmentVariablesProvider(),
-        ])
-        return AppConfiguration(reader: reader)
+    func configuration() -> AppConfiguration {
+        var configuration = AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let databaseUrl { configuration.databaseURL = databaseUrl }
+        if let logLevel, let level = Logger.Level(rawValue: logLevel) { configuration.logLevel = level }
+        return configuration
     }
 
     func makeLogger(_ configuration: AppConfiguration) -> Logger {
@@ -63,9 +57,10 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        let configuration = storage.configuration(flags: [
-            "host": host, "port": port.map(String.init), "demo": demo ? "true" : nil,
-        ])
+        var configuration = storage.configuration()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if demo { configuration.demo = true }
         let logger = storage.makeLogger(configuration)
         let node = try await StoreNode.open(configuration, logger: logger)
         let app = buildApplication(node)
