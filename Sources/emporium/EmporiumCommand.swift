@@ -10,7 +10,7 @@ struct EmporiumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emporium",
         abstract: "Emporium, an online store platform.",
-        subcommands: [Serve.self, Migrate.self, Admin.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -120,5 +120,73 @@ struct Admin: AsyncParsableCommand {
                 throw ValidationError(problem.detail)
             }
         }
+    }
+}
+
+/// Opens the configured store with its database running and migrated, runs `body`, and closes it.
+func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreNode) async throws -> T) async throws -> T {
+    let configuration = storage.configuration()
+    let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
+    do {
+        let value = try await node.database.withRunningClient { _ in
+            try await node.migrate()
+            return try await body(node)
+        }
+        await node.database.close()
+        return value
+    } catch {
+        await node.database.close()
+        throw error
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Fill an empty store with the demo catalog or a synthetic one.")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Flag(help: "The curated demo catalog (about 200 products)")
+    var demo = false
+
+    @Option(help: "Generate this many synthetic products (deterministic for a given --seed)")
+    var synthetic: Int?
+
+    @Option(help: "Seed of the synthetic catalog")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard demo != (synthetic != nil) else { throw ValidationError("give exactly one of --demo and --synthetic N") }
+        if let synthetic, synthetic < 1 { throw ValidationError("--synthetic takes a positive count") }
+    }
+
+    func run() async throws {
+        if demo {
+            let seeded = try await withStore(storage) { try await CatalogSeeder(node: $0).seedDemo() }
+            print(seeded ? "seeded the demo catalog" : "the store already has products; nothing seeded")
+            return
+        }
+        let count = synthetic ?? 0
+        let bar = ProgressBar(total: count)
+        let started = ContinuousClock.now
+        try await withStore(storage) { node in
+            try await CatalogSeeder(node: node).seedSynthetic(count: count, seed: seed) { bar.show($0) }
+        }
+        bar.finish()
+        print("seeded \(count) synthetic products in \(started.duration(to: .now))")
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write the catalog as one JSON object a line.")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "The file to write")
+    var jsonl: String
+
+    func run() async throws {
+        let path = jsonl
+        let written = try await withStore(storage) { try await CatalogSeeder(node: $0).exportJSONL(to: path) }
+        print("exported \(written) products to \(path)")
     }
 }

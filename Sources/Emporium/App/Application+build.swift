@@ -13,7 +13,7 @@ public func buildApplication(
     let dispatcher = EventDispatcher(
         database: node.database,
         nodeId: configuration.nodeId,
-        consumers: extraConsumers,
+        consumers: node.nodeConsumers + extraConsumers,
         options: configuration.dispatcher,
         prepare: { try await node.migrate() },
         logger: node.logger
@@ -29,6 +29,10 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await node.migrate()
+        node.servingFrom.set(try await EventLog(database: node.database).head())
+        if configuration.demo, try await CatalogSeeder(node: node).seedDemo() {
+            node.logger.notice("the demo catalog is in place: try GET /api/v1/categories")
+        }
     }
     return app
 }
@@ -53,6 +57,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
     let api = router.group("api/v1")
     AccountsRoutes(accounts: node.accounts, trustForwardedFor: configuration.trustForwardedFor).register(on: api)
+    CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 
     return router
 }

@@ -7,14 +7,20 @@ public struct StoreNode: Sendable {
     public let configuration: AppConfiguration
     public let database: Database
     public let accounts: Accounts
+    public let catalog: Catalog
+    public let categories: Categories
+    public let inventory: Inventory
     public let readiness: Readiness
+    /// The log position when this node began serving; node consumers of its caches start there.
+    let servingFrom = Once<Int>()
     public let logger: Logger
     let tokens: AccessTokens
     let idempotency: IdempotencyStore
 
     /// Every module's migrations, in the order they apply.
     public static let migrations: [Migration] =
-        Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations
+        Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
+        + Inventory.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -39,11 +45,19 @@ public struct StoreNode: Sendable {
                     window: configuration.loginWindow
                 )
             )
+            let inventory = Inventory(database: database)
+            let catalogStore = CatalogStore(database: database)
+            let images = ImageStore(
+                blobs: try DirectoryBlobStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("images"))
+            )
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
             return StoreNode(
                 configuration: configuration,
                 database: database,
                 accounts: accounts,
+                catalog: Catalog(store: catalogStore, inventory: inventory, cache: ProductCache(), images: images),
+                categories: Categories(store: catalogStore, cache: CategoryTreeCache()),
+                inventory: inventory,
                 readiness: Readiness(),
                 logger: logger,
                 tokens: tokens,
@@ -53,6 +67,27 @@ public struct StoreNode: Sendable {
             await database.close()
             throw error
         }
+    }
+
+    /// The consumers every node runs for itself: its caches follow catalog and stock changes.
+    var nodeConsumers: [EventConsumer] {
+        let catalog = self.catalog
+        let categories = self.categories
+        return [
+            EventConsumer(
+                name: "product-cache",
+                scope: .node(start: { [servingFrom] in await servingFrom.value() }),
+                types: ["product.", "inventory.changed", "category.", "catalog."]
+            ) { event in
+                switch event.type {
+                case "inventory.changed": catalog.cache.invalidate(productId: try event.decode(StockChanged.self).productId)
+                case "catalog.reloaded": catalog.cache.invalidateAll()
+                case let type where type.hasPrefix("product."): catalog.cache.invalidate(productId: event.aggregateId)
+                default: break
+                }
+                if event.type != "inventory.changed" { categories.cache.invalidate() }
+            },
+        ]
     }
 
     /// Applies pending migrations; safe to call from several nodes at once.

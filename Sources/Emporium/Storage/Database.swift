@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SQLKit
 
 /// Which SQL engine a store runs on.
@@ -76,5 +77,14 @@ extension Database {
     /// The current time in UTC milliseconds since 1970, the unit of every stored time.
     public static func nowMillis() -> Int {
         Int((Date().timeIntervalSince1970 * 1000).rounded(.down))
+    }
+}
+
+extension SQLDatabase {
+    /// Runs a transaction-control statement through the future API, which, unlike the async one, still runs in a
+    /// cancelled task: a COMMIT or ROLLBACK skipped there would leave the connection inside the transaction.
+    func control(_ statement: String) async throws {
+        let done: EventLoopFuture<Void> = execute(sql: SQLRaw(statement)) { _ in }
+        try await done.get()
     }
 }

@@ -61,13 +61,13 @@ final class SQLiteBackend: DatabaseBackend {
     func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             let sql = writer.sql()
-            try await sql.raw("BEGIN IMMEDIATE").run()
+            try await sql.control("BEGIN IMMEDIATE")
             do {
                 let value = try await body(sql)
-                try await sql.raw("COMMIT").run()
+                try await sql.control("COMMIT")
                 return value
             } catch {
-                try? await sql.raw("ROLLBACK").run()
+                try? await sql.control("ROLLBACK")
                 throw error
             }
         }

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import SQLKit
+
+/// Fills a store with the demo catalog or a synthetic one, and exports the catalog as JSON lines.
+public struct CatalogSeeder: Sendable {
+    let node: StoreNode
+
+    public init(node: StoreNode) {
+        self.node = node
+    }
+
+    var database: Database { node.database }
+
+    public func productCount() async throws -> Int {
+        try await database.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM products").first()?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// Fills an empty store with the curated demo catalog; false (and nothing written) when it has products already.
+    @discardableResult
+    public func seedDemo() async throws -> Bool {
+        guard try await productCount() == 0 else { return false }
+        var categoryIds: [String: String] = [:]
+        for category in DemoCatalog.categories {
+            let parent = category.parentKey.flatMap { categoryIds[$0] }
+            categoryIds[category.key] = try await node.categories.create(name: category.name, parentId: parent).id
+        }
+        for seed in DemoCatalog.products {
+            var product = seed.product
+            product.categoryId = categoryIds[seed.categoryKey]
+            let created = try await node.catalog.createProduct(product)
+            if let svg = seed.svgImage {
+                _ = try await node.catalog.addImage(productId: created.id, declaredType: "image/svg+xml", bytes: Array(svg.utf8))
+            }
+        }
+        node.logger.info("seeded the demo catalog", metadata: ["products": "\(DemoCatalog.products.count)"])
+        return true
+    }
+
+    /// Generates `count` products deterministically from `seed`, in batched inserts; `progress` gets the count so far.
+    public func seedSynthetic(count: Int, seed: UInt64, progress: @Sendable (Int) -> Void = { _ in }) async throws {
+        guard try await productCount() == 0 else {
+            throw ConfigurationError("the store already has products; seed a synthetic catalog into an empty --data-dir")
+        }
+        let catalog = SyntheticCatalog(seed: seed)
+        let now = Database.nowMillis()
+        var categoryIds: [String: String] = [:]
+        var paths: [String: (path: String, names: [String])] = [:]
+        try await database.transaction { sql in
+            for (index, category) in catalog.categories.enumerated() {
+                let id = String(format: "cat_syn%04d", index)
+                let parent = category.parentKey.flatMap { paths[$0] }
+                let path = (parent?.path ?? "/") + id + "/"
+                let names = (parent?.names ?? []) + [category.name]
+                paths[category.key] = (path, names)
+                categoryIds[category.key] = id
+                let row = CatalogStore.CategoryRow(
+                    id: id, name: category.name, parentId: category.parentKey.flatMap { categoryIds[$0] }, path: path,
+                    namePath: try JSON.string(names)
+                )
+                try await node.catalog.store.insertCategory(row, now: now, in: sql)
+            }
+        }
+        let batch = 500
+        let perTransaction = 10
+        var written = 0
+        while written < count {
+            let ids = categoryIds
+            written = try await database.transaction { sql in
+                var done = written
+                for _ in 0..<perTransaction where done < count {
+                    let upper = min(count, done + batch)
+                    try await SyntheticRows(range: done..<upper, catalog: catalog, categoryIds: ids, now: now).insert(in: sql)
+                    done = upper
+                }
+                return done
+            }
+            progress(written)
+        }
+        try await database.transaction { sql in
+            try await Outbox.append("catalog.reloaded", aggregateId: "catalog", payload: ["products": count], in: sql)
+        }
+    }
+
+    /// Writes every live product as one JSON object a line; the number written.
+    public func exportJSONL(to path: String) async throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ConfigurationError("cannot write \(path)") }
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? file.close() }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        var after = ""
+        var written = 0
+        while true {
+            let products = try await database.read { sql in
+                try await ProductQueries().products(after: after, limit: 1000, in: sql)
+            }
+            guard let last = products.last else { break }
+            var chunk = Data()
+            for product in products {
+                chunk.append(try encoder.encode(product))
+                chunk.append(0x0A)
+            }
+            try file.write(contentsOf: chunk)
+            written += products.count
+            after = last.id
+        }
+        return written
+    }
+}
+
+/// One batch of synthetic products as multi-row inserts: products, variants, stock.
+struct SyntheticRows {
+    let range: Range<Int>
+    let catalog: SyntheticCatalog
+    let categoryIds: [String: String]
+    let now: Int
+
+    func insert(in sql: any SQLDatabase) async throws {
+        var products: [any SQLExpression] = []
+        var variants: [any SQLExpression] = []
+        var stock: [any SQLExpression] = []
+        var movements: [any SQLExpression] = []
+        for index in range {
+            let seed = catalog.product(at: index)
+            let product = seed.product
+            let id = String(format: "prd_syn%08d", index)
+            products.append(SQLList([
+                SQLBind(id), SQLBind(Slug.make(product.title) + "-\(index)"), SQLBind(product.title),
+                SQLBind(product.description), SQLBind(product.brand), SQLBind(categoryIds[seed.categoryKey]),
+                SQLBind(try JSON.string(product.attributes)), SQLBind(1), SQLBind(now + index), SQLBind(now + index),
+            ]).grouped)
+            for (position, variant) in product.variants.enumerated() {
+                variants.append(SQLList([
+                    SQLBind(variant.sku), SQLBind(id), SQLBind(variant.title), SQLBind(try JSON.string(variant.attributes)),
+                    SQLBind(variant.price.amount), SQLBind(variant.price.currency), SQLBind(position),
+                ]).grouped)
+                stock.append(SQLList([SQLBind(variant.sku), SQLBind(id), SQLBind(variant.stock)]).grouped)
+                movements.append(
+                    SQLList([SQLBind(variant.sku), SQLBind(variant.stock), SQLBind("initial stock"), SQLBind(variant.stock), SQLBind(now)]).grouped
+                )
+            }
+        }
+        try await sql.raw(
+            """
+            INSERT INTO products (id, slug, title, description, brand, category_id, attributes, version, created_at, updated_at)
+            VALUES \(SQLList(products))
+            """
+        ).run()
+        try await sql.raw(
+            "INSERT INTO variants (sku, product_id, title, attributes, price_amount, price_currency, position) VALUES \(SQLList(variants))"
+        ).run()
+        try await sql.raw("INSERT INTO stock (sku, product_id, on_hand) VALUES \(SQLList(stock))").run()
+        try await sql.raw(
+            "INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at) VALUES \(SQLList(movements))"
+        ).run()
+    }
+}
+
+private extension SQLList {
+    /// The list in parentheses: one row of a multi-row VALUES.
+    var grouped: any SQLExpression { SQLGroupExpression(self) }
+}
