@@ -51,7 +51,7 @@ public struct Product: Codable, Sendable, Equatable {
     public let inStock: Bool
     public let createdAt: String
     public let updatedAt: String
-    /// Increments on every change of the product or its stock; the page's ETag.
+    /// Increments on every change of the product itself (not of its stock; the page ETag covers both).
     public let version: Int
 }
 

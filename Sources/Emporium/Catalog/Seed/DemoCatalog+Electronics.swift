@@ -113,7 +113,7 @@ extension DemoCatalog {
                 "Stereo drivers and a woofer for the living room.",
             ],
             attributes: ["connectivity": "Wi-Fi, Bluetooth"],
-            option: .colors("Charcoal", "Chalk")
+            option: .colors("Charcoal", "Linen")
         ),
         ProductLine(
             category: "speakers", code: "SB", noun: "Soundbar", brands: ["Auralis"],
