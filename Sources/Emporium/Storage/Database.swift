@@ -81,6 +81,19 @@ extension Database {
 }
 
 extension SQLDatabase {
+    /// Runs `body` between `begin` and COMMIT on this connection; ROLLBACK when it throws.
+    nonisolated(nonsending) func inTransaction<T>(begin: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await control(begin)
+        do {
+            let value = try await body(self)
+            try await control("COMMIT")
+            return value
+        } catch {
+            try? await control("ROLLBACK")
+            throw error
+        }
+    }
+
     /// Runs a transaction-control statement through the future API, which, unlike the async one, still runs in a
     /// cancelled task: a COMMIT or ROLLBACK skipped there would leave the connection inside the transaction.
     func control(_ statement: String) async throws {

@@ -46,16 +46,7 @@ final class PostgresBackend: DatabaseBackend {
 
     func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            let sql = connection.sql()
-            try await sql.control("BEGIN")
-            do {
-                let value = try await body(sql)
-                try await sql.control("COMMIT")
-                return value
-            } catch {
-                try? await sql.control("ROLLBACK")
-                throw error
-            }
+            try await connection.sql().inTransaction(begin: "BEGIN", body)
         }
     }
 

@@ -60,16 +60,7 @@ final class SQLiteBackend: DatabaseBackend {
 
     func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            let sql = writer.sql()
-            try await sql.control("BEGIN IMMEDIATE")
-            do {
-                let value = try await body(sql)
-                try await sql.control("COMMIT")
-                return value
-            } catch {
-                try? await sql.control("ROLLBACK")
-                throw error
-            }
+            try await writer.sql().inTransaction(begin: "BEGIN IMMEDIATE", body)
         }
     }
 
