@@ -65,6 +65,7 @@ let package = Package(
             name: "emporium",
             dependencies: [
                 "Emporium",
+                "EmporiumSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -76,6 +77,7 @@ let package = Package(
             name: "EmporiumTests",
             dependencies: [
                 "Emporium",
+                "EmporiumSearch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -10,7 +10,7 @@ struct EmporiumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emporium",
         abstract: "Emporium, an online store platform.",
-        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, SearchBench.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -21,7 +21,11 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-        services: [DatabaseService(database: node.database), dispatcher],
+        services: [
+            DatabaseService(database: node.database),
+            SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
+            dispatcher,
+        ],
         onServerRunning: { channel in
             node.logger.info("Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         },
@@ -57,6 +61,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
     let api = router.group("api/v1")
     AccountsRoutes(accounts: node.accounts, trustForwardedFor: configuration.trustForwardedFor).register(on: api)
+    SearchRoutes(search: node.search).register(on: api)
     CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 
     return router

@@ -1,4 +1,5 @@
 import Crypto
+import EmporiumSearch
 import Foundation
 import Logging
 
@@ -10,6 +11,7 @@ public struct StoreNode: Sendable {
     public let catalog: Catalog
     public let categories: Categories
     public let inventory: Inventory
+    public let search: ProductSearch
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
@@ -50,6 +52,8 @@ public struct StoreNode: Sendable {
             let images = ImageStore(
                 blobs: try DirectoryBlobStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("images"))
             )
+            let readiness = Readiness()
+            readiness.waitFor(ProductSearch.readinessKey)
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
             return StoreNode(
                 configuration: configuration,
@@ -58,7 +62,8 @@ public struct StoreNode: Sendable {
                 catalog: Catalog(store: catalogStore, inventory: inventory, cache: ProductCache(), images: images),
                 categories: Categories(store: catalogStore, cache: CategoryTreeCache()),
                 inventory: inventory,
-                readiness: Readiness(),
+                search: ProductSearch(index: SearchIndex(), database: database, readiness: readiness),
+                readiness: readiness,
                 logger: logger,
                 tokens: tokens,
                 idempotency: IdempotencyStore(database: database, secret: idempotencySecret)
@@ -74,6 +79,7 @@ public struct StoreNode: Sendable {
         let catalog = self.catalog
         let categories = self.categories
         return [
+            search.consumer,
             EventConsumer(
                 name: "product-cache",
                 scope: .node(start: { [servingFrom] in await servingFrom.value() }),

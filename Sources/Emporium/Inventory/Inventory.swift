@@ -26,6 +26,7 @@ public struct Inventory: Sendable {
             """,
             "CREATE INDEX stock_movements_sku ON stock_movements (sku)",
         ]),
+        Migration("inventory.2", ["CREATE INDEX stock_product ON stock (product_id)"]),
     ]
 
     struct Row: Decodable {

@@ -42,7 +42,7 @@ struct SeedDataTests {
         #expect(variants.contains { (1...5).contains($0.stock) })
         let phones = DemoCatalog.products.filter { $0.categoryKey == "phones" && $0.product.title.hasSuffix(" Phone") }
         #expect(!phones.isEmpty)
-        #expect(phones.flatMap(\.product.variants).allSatisfy { (29900...159_900).contains($0.price.amount) })
+        #expect(phones.flatMap(\.product.variants).allSatisfy { (29900...129_900).contains($0.price.amount) })
         let mugs = DemoCatalog.products.filter { $0.product.title.hasSuffix("Mug") }.flatMap(\.product.variants)
         #expect(!mugs.isEmpty && mugs.allSatisfy { (1200...2500).contains($0.price.amount) })
     }

@@ -2,7 +2,7 @@ extension DemoCatalog {
     static let electronicsLines: [ProductLine] = [
         ProductLine(
             category: "phones", code: "PH", noun: "Phone", brands: ["Veritel"],
-            models: ["Nova Lite", "Nova", "Nova Plus", "Nova Pro", "Nova Ultra"], prices: 29999...109999,
+            models: ["Nova Lite", "Nova", "Nova Plus", "Nova Pro", "Nova Ultra"], prices: 29999...99999,
             pitch: "An unlocked 5G phone with an all-day battery and a bright OLED display.",
             features: [
                 "The Lite keeps the essentials, and a headphone jack.",
@@ -28,7 +28,7 @@ extension DemoCatalog {
         ),
         ProductLine(
             category: "phones", code: "FP", noun: "Folding Phone", brands: ["Veritel"],
-            models: ["Flip", "Fold"], prices: 89999...129999,
+            models: ["Flip", "Fold"], prices: 84999...109999,
             pitch: "A phone that folds in half along a crease you can barely feel.",
             features: [
                 "Closed, it fits a shirt pocket; open, a full-size phone.",

@@ -2,7 +2,8 @@ extension DemoCatalog {
     static let fashionLines: [ProductLine] = [
         ProductLine(
             category: "shoes", code: "RS", noun: "Running Shoes", brands: ["Stridewell"],
-            models: ["Daily Trainer", "Tempo Run", "Tempo Run 2", "Trail Runner", "Marathon Elite"], prices: 5999...17999,
+            models: ["Daily Trainer", "Tempo Run", "Tempo Run 2", "Trail Runner", "Marathon Elite"],
+            prices: 5999...17999,
             pitch: "Lightweight running shoes with a breathable mesh upper and a cushioned foam midsole.",
             features: [
                 "Built for easy miles and everyday errands.",

@@ -97,7 +97,8 @@ extension DemoCatalog {
             naming: .brandNounModel
         ),
         ProductLine(
-            category: "kitchen-tools", code: "BT", noun: "Crème Brûlée Torch", brands: ["Maison Lumière", "Hearth & Hollow"],
+            category: "kitchen-tools", code: "BT", noun: "Crème Brûlée Torch",
+            brands: ["Maison Lumière", "Hearth & Hollow"],
             models: ["Flambé", "Pâtissier Pro"], prices: 2499...4999,
             pitch: "A refillable butane kitchen torch for caramelising sugar and charring peppers.",
             features: [

@@ -33,7 +33,8 @@ public enum DemoCatalog {
         var random = SeedRandom(seed: 0xE4B0_2105)
         for line in lines {
             for (index, model) in line.models.enumerated() {
-                products.append(product(index, model, of: line, closing: closings[products.count % closings.count], random: &random))
+                let closing = closings[products.count % closings.count]
+                products.append(product(index, model, of: line, closing: closing, random: &random))
             }
         }
         return products
@@ -73,8 +74,8 @@ public enum DemoCatalog {
             attributes: line.attributes,
             variants: variants
         )
-        let shortTitle = line.naming == .modelOnly || model.count + line.noun.count > 24 ? model : "\(model) \(line.noun)"
-        let art = ProductArt(category: line.category, caption: shortTitle, brand: brand)
+        let unbranded = title.hasPrefix(brand + " ") ? String(title.dropFirst(brand.count + 1)) : title
+        let art = ProductArt(category: line.category, caption: unbranded.count <= 32 ? unbranded : model, brand: brand)
         return SeedProduct(categoryKey: line.category, product: product, svgImage: art.svg)
     }
 

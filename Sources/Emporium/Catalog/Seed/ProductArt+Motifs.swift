@@ -43,7 +43,7 @@ extension ProductArt {
                 """
                 <rect x="115" y="120" width="140" height="170" rx="16" stroke="none"/>\
                 <path d="M255 160 h18 a36 36 0 0 1 0 72 h-18" fill="none" stroke-width="16"/>\
-                <path d="M160 100 q-14 -20 0 -40 M210 100 q-14 -20 0 -40" fill="none" stroke-width="8"/>
+                <path d="M165 104 c-14 -12 14 -26 0 -42 M215 104 c-14 -12 14 -26 0 -42" fill="none" stroke-width="8"/>
                 """
             case .knife:
                 """

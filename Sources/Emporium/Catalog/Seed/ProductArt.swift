@@ -24,7 +24,7 @@ struct ProductArt {
     /// A self-contained SVG: no scripts, no event handlers, no references outside itself.
     var svg: String {
         let (motif, palette) = Self.styles[category] ?? (.pattern, .other)
-        let fontSize = min(30, 640 / max(caption.count, 1))
+        let fontSize = min(30, 560 / max(caption.count, 1))
         // xmlns is a namespace name, never fetched; without it a browser will not render the file as an image.
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">\

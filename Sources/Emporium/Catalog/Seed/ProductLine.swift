@@ -83,7 +83,9 @@ struct ProductOption {
 
     /// "Midnight Blue" → "MB", "Black" → "BLA", "10.5" → "105": short, and distinct within one line.
     static func code(for label: String) -> String {
-        let words = label.uppercased().split(separator: " ").map { $0.filter { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        let words = label.uppercased().split(separator: " ").map {
+            $0.filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
         if words.count > 1, words.allSatisfy({ $0.first?.isLetter == true }) {
             return String(words.compactMap(\.first))
         }

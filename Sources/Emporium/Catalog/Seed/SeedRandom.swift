@@ -1,5 +1,3 @@
-import Foundation
-
 /// SplitMix64: a tiny, fast generator whose whole future is fixed by one 64-bit state.
 struct SeedRandom: RandomNumberGenerator {
     private var state: UInt64
@@ -33,41 +31,5 @@ struct SeedRandom: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-/// Picks ranks with Zipf-like odds (rank r weighs 1 / (r + 1)^exponent): a few very common, a long tail.
-struct ZipfTable: Sendable {
-    private let cumulative: [Double]
-
-    init(count: Int, exponent: Double) {
-        precondition(count > 0)
-        var running = 0.0
-        var table: [Double] = []
-        table.reserveCapacity(count)
-        for rank in 0..<count {
-            running += 1 / pow(Double(rank + 1), exponent)
-            table.append(running)
-        }
-        cumulative = table.map { $0 / running }
-    }
-
-    var count: Int { cumulative.count }
-
-    /// The rank whose slice of the cumulative odds holds `unit` (a value in 0..<1).
-    func rank(for unit: Double) -> Int {
-        cumulative.withUnsafeBufferPointer { table in
-            var low = 0
-            var high = table.count - 1
-            while low < high {
-                let middle = (low + high) >> 1
-                if table[middle] > unit { high = middle } else { low = middle + 1 }
-            }
-            return low
-        }
-    }
-
-    func draw(_ random: inout SeedRandom) -> Int {
-        rank(for: random.unit())
     }
 }

@@ -1,1 +1,0 @@
-public enum EmporiumSearchVersion { public static let value = 1 }

@@ -1,0 +1,194 @@
+/// An in-memory product search index: sorted posting lists of integer document ids, and columns of numbers for
+/// filters, facets and sorts. Searches run concurrently; updates take a short exclusive lock.
+public final class SearchIndex: @unchecked Sendable {
+    /// What a result page shows of a document; touched only for the hits of a page.
+    struct Record {
+        var id: String
+        var slug: String
+        var title: String
+        var brand: String
+        var currency: String
+        var thumbnailUrl: String?
+        var textKey: Int
+    }
+
+    let lock = ReadWriteLock()
+    let analyzer = Analyzer()
+
+    // Text: term id -> ascending doc ids, and per doc the term's count in each field, 8 bits a field.
+    var vocabulary = Vocabulary()
+    var postingDocs: [[UInt32]] = []
+    var postingFields: [[UInt32]] = []
+
+    // Columns, by doc id.
+    var alive: [Bool] = []
+    var price: [Int] = []
+    var inStock: [Bool] = []
+    var rating: [Float] = []
+    var ratingCount: [Int32] = []
+    var createdAt: [Int] = []
+    var brandOrd: [Int32] = []
+    var categoryOrd: [Int32] = []
+    /// Each field's length in words (capped at 255), 8 bits a field.
+    var fieldLengths: [UInt32] = []
+    var records: [Record] = []
+
+    var fieldLengthSums = [Int](repeating: 0, count: Field.allCases.count)
+    var liveCount = 0
+    var docOf: [String: UInt32] = [:]
+
+    // Brands and categories as small integers.
+    var brandOrds: [String: Int32] = [:]
+    var brandNames: [String] = []
+    var categoryOrds: [String: Int32] = [:]
+    var categoryIds: [String] = []
+    var categoryNames: [String] = []
+    var categoryParent: [Int32] = []
+
+    public init() {}
+
+    /// Documents currently searchable.
+    public var count: Int { lock.withReadLock { liveCount } }
+
+    /// Adds or replaces documents by id; a document whose text is unchanged only has its numbers updated.
+    public func upsert(_ documents: [SearchDocument]) {
+        lock.withWriteLock {
+            var scratch = IndexingScratch()
+            for document in documents { upsertLocked(document, scratch: &scratch) }
+            vocabulary.settle()
+        }
+    }
+
+    /// Removes documents by id; unknown ids are ignored.
+    public func remove(ids: [String]) {
+        lock.withWriteLock {
+            for id in ids {
+                if let doc = docOf.removeValue(forKey: id) { kill(doc) }
+            }
+        }
+    }
+
+    /// Empties the index (before a rebuild from the database).
+    public func removeAll() {
+        lock.withWriteLock {
+            for doc in docOf.values { kill(doc) }
+            docOf.removeAll()
+        }
+    }
+
+    private func kill(_ doc: UInt32) {
+        guard alive[Int(doc)] else { return }
+        alive[Int(doc)] = false
+        liveCount -= 1
+        let lengths = fieldLengths[Int(doc)]
+        for field in Field.allCases { fieldLengthSums[field.rawValue] -= Int((lengths >> (8 * UInt32(field.rawValue))) & 0xFF) }
+    }
+
+    struct IndexingScratch {
+        var counts: [Int32: UInt32] = [:]
+        var stem: [UInt8] = []
+    }
+
+    private func upsertLocked(_ document: SearchDocument, scratch: inout IndexingScratch) {
+        var hasher = Hasher()
+        hasher.combine(document.title)
+        hasher.combine(document.brand)
+        hasher.combine(document.description)
+        for level in document.categoryPath { hasher.combine(level.id) }
+        let textKey = hasher.finalize()
+        if let existing = docOf[document.id], records[Int(existing)].textKey == textKey {
+            setColumns(Int(existing), document)
+            records[Int(existing)].slug = document.slug
+            records[Int(existing)].thumbnailUrl = document.thumbnailUrl
+            return
+        }
+        if let existing = docOf[document.id] { kill(existing) }
+        let doc = UInt32(alive.count)
+        docOf[document.id] = doc
+
+        scratch.counts.removeAll(keepingCapacity: true)
+        var lengths: UInt32 = 0
+        let categoryText = document.categoryPath.map(\.name).joined(separator: " ")
+        for (field, text) in [(Field.title, document.title), (.brand, document.brand), (.category, categoryText), (.description, document.description)] {
+            var length = 0
+            analyzer.forEachWord(text) { word in
+                length += 1
+                let term = termId(for: word, scratch: &scratch)
+                let shift = UInt32(8 * field.rawValue)
+                let current = ((scratch.counts[term] ?? 0) >> shift) & 0xFF
+                if current < 0xFF { scratch.counts[term, default: 0] &+= 1 << shift }
+            }
+            lengths |= UInt32(min(length, 255)) << UInt32(8 * field.rawValue)
+            fieldLengthSums[field.rawValue] += min(length, 255)
+        }
+        for (term, fields) in scratch.counts {
+            postingDocs[Int(term)].append(doc)
+            postingFields[Int(term)].append(fields)
+        }
+
+        alive.append(true)
+        liveCount += 1
+        fieldLengths.append(lengths)
+        price.append(0)
+        inStock.append(false)
+        rating.append(0)
+        ratingCount.append(0)
+        createdAt.append(0)
+        brandOrd.append(brandOrdinal(document.brand))
+        categoryOrd.append(categoryOrdinal(document.categoryPath))
+        records.append(
+            Record(
+                id: document.id, slug: document.slug, title: document.title, brand: document.brand,
+                currency: document.currency, thumbnailUrl: document.thumbnailUrl, textKey: textKey
+            )
+        )
+        setColumns(Int(doc), document)
+    }
+
+    private func setColumns(_ doc: Int, _ document: SearchDocument) {
+        price[doc] = document.price
+        inStock[doc] = document.inStock
+        rating[doc] = Float(document.ratingAverage)
+        ratingCount[doc] = Int32(clamping: document.ratingCount)
+        createdAt[doc] = document.createdAt
+    }
+
+    private func termId(for word: UnsafeBufferPointer<UInt8>, scratch: inout IndexingScratch) -> Int32 {
+        let surface = String(decoding: word, as: UTF8.self)
+        if let surfaceId = vocabulary.surfaceIds[surface] { return vocabulary.surfaceTerm[Int(surfaceId)] }
+        analyzer.stem(word, into: &scratch.stem)
+        let term = vocabulary.term(String(decoding: scratch.stem, as: UTF8.self))
+        if Int(term) == postingDocs.count {
+            postingDocs.append([])
+            postingFields.append([])
+        }
+        vocabulary.addSurface(surface, term: term)
+        return term
+    }
+
+    private func brandOrdinal(_ brand: String) -> Int32 {
+        let key = brand.lowercased()
+        if let ord = brandOrds[key] { return ord }
+        let ord = Int32(brandNames.count)
+        brandOrds[key] = ord
+        brandNames.append(brand)
+        return ord
+    }
+
+    private func categoryOrdinal(_ path: [SearchDocument.CategoryLevel]) -> Int32 {
+        var parent: Int32 = -1
+        for level in path {
+            if let ord = categoryOrds[level.id] {
+                parent = ord
+                continue
+            }
+            let ord = Int32(categoryIds.count)
+            categoryOrds[level.id] = ord
+            categoryIds.append(level.id)
+            categoryNames.append(level.name)
+            categoryParent.append(parent)
+            parent = ord
+        }
+        return parent
+    }
+}
