@@ -19,7 +19,7 @@ public struct Catalog: Sendable {
         public var categoryId: String??
         public var attributes: [String: String]?
         /// Updated by SKU (title, attributes, price); unknown SKUs are added with their stock.
-        public var variants: [NewProduct.Variant]?
+        public var variants: [VariantChanges]?
 
         public init() {}
     }
@@ -56,7 +56,7 @@ public struct Catalog: Sendable {
             attributes: changes.attributes,
             into: &validator
         )
-        if let variants = changes.variants { CatalogRules.validateVariants(variants, into: &validator) }
+        if let variants = changes.variants { CatalogRules.validateVariants(variants.map(\.forValidation), into: &validator) }
         try validator.throwIfInvalid()
         try await database.transaction { sql in
             if case .some(.some(let categoryId)) = changes.categoryId, try await store.category(id: categoryId, in: sql) == nil {
@@ -76,8 +76,17 @@ public struct Catalog: Sendable {
                 )
             else { throw CatalogError.productNotFound }
             var added: [NewProduct.Variant] = []
-            for variant in changes.variants ?? [] where try await !store.updateVariant(variant, productId: id, in: sql) {
-                added.append(variant)
+            for (index, variant) in (changes.variants ?? []).enumerated()
+            where try await !store.updateVariant(variant, productId: id, in: sql) {
+                guard let price = variant.price else {
+                    throw Problem.validation([FieldError("variants.\(index).price", "is required for a new variant")])
+                }
+                added.append(
+                    NewProduct.Variant(
+                        sku: variant.sku, title: variant.title ?? "", attributes: variant.attributes ?? [:], price: price,
+                        stock: variant.stock ?? 0
+                    )
+                )
             }
             if !added.isEmpty {
                 let position = try await store.variantCount(productId: id, in: sql)

@@ -116,6 +116,29 @@ public struct NewProduct: Codable, Sendable, Equatable {
     }
 }
 
+/// A partial change of one variant, by SKU: only the fields given change. An unknown SKU is a new variant,
+/// which needs a price.
+public struct VariantChanges: Codable, Sendable, Equatable {
+    public var sku: String
+    public var title: String?
+    public var attributes: [String: String]?
+    public var price: Money?
+    public var stock: Int?
+
+    public init(sku: String, title: String? = nil, attributes: [String: String]? = nil, price: Money? = nil, stock: Int? = nil) {
+        self.sku = sku
+        self.title = title
+        self.attributes = attributes
+        self.price = price
+        self.stock = stock
+    }
+
+    /// The variant to validate: absent fields take harmless defaults.
+    var forValidation: NewProduct.Variant {
+        NewProduct.Variant(sku: sku, title: title ?? "", attributes: attributes ?? [:], price: price ?? Money(amount: 0), stock: stock ?? 0)
+    }
+}
+
 /// A category of the tree, with its ancestors' names.
 public struct Category: Codable, Sendable, Equatable {
     public let id: String

@@ -29,7 +29,7 @@ struct CatalogRoutes {
                 changes.categoryId = .some(try container.decodeNil(forKey: .categoryId) ? nil : container.decode(String.self, forKey: .categoryId))
             }
             changes.attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
-            changes.variants = try container.decodeIfPresent([NewProduct.Variant].self, forKey: .variants)
+            changes.variants = try container.decodeIfPresent([VariantChanges].self, forKey: .variants)
             self.changes = changes
         }
     }

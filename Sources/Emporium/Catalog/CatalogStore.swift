@@ -149,13 +149,18 @@ struct CatalogStore: Sendable {
         return try await sql.raw("UPDATE products SET \(set) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id").first() != nil
     }
 
-    func updateVariant(_ variant: NewProduct.Variant, productId: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw(
-            """
-            UPDATE variants SET title = \(bind: variant.title), attributes = \(bind: try JSON.string(variant.attributes)),
-                price_amount = \(bind: variant.price.amount), price_currency = \(bind: variant.price.currency)
-            WHERE sku = \(bind: variant.sku) AND product_id = \(bind: productId) RETURNING sku
-            """
+    /// Applies the given fields to the product's variant; false when the product has no such SKU.
+    func updateVariant(_ changes: VariantChanges, productId: String, in sql: any SQLDatabase) async throws -> Bool {
+        var assignments: [SQLQueryString] = ["sku = sku"]
+        if let title = changes.title { assignments.append("title = \(bind: title)") }
+        if let attributes = changes.attributes { assignments.append("attributes = \(bind: try JSON.string(attributes))") }
+        if let price = changes.price {
+            assignments.append("price_amount = \(bind: price.amount)")
+            assignments.append("price_currency = \(bind: price.currency)")
+        }
+        let set = assignments.joined(separator: ", ")
+        return try await sql.raw(
+            "UPDATE variants SET \(set) WHERE sku = \(bind: changes.sku) AND product_id = \(bind: productId) RETURNING sku"
         ).first() != nil
     }
 

@@ -16,13 +16,13 @@ public struct Migration: Sendable {
 extension Database {
     /// Applies the migrations not applied yet, in order, in one transaction.
     ///
-    /// On PostgreSQL an advisory lock serializes nodes that start together: concurrent `CREATE TABLE`
-    /// otherwise fails on `pg_type`'s unique index.
+    /// On PostgreSQL an advisory lock (one per schema) serializes nodes that start together: concurrent
+    /// `CREATE TABLE` otherwise fails on `pg_type`'s unique index.
     public func migrate(_ migrations: [Migration], logger: Logger) async throws {
         let engine = self.engine
         let appliedNow = try await transaction { sql -> [String] in
             if engine == .postgres {
-                try await sql.raw("SELECT pg_advisory_xact_lock(72690001)").run()
+                try await sql.raw("SELECT pg_advisory_xact_lock(72690001, hashtext(current_schema()))").run()
             }
             try await sql.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"

@@ -25,6 +25,9 @@ struct SearchAPITests {
     @Test(arguments: engines)
     func catalogChangesShowInSearchWithinASecond(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
+            // The promise is for a ready node: the index is built at start, and /health/ready says when.
+            let ready = try await Self.eventuallyReady(client)
+            #expect(ready)
             let admin = try await client.adminToken(node)
             let id = try #require(try await client.createProduct(admin, title: "Wireless Headphones", sku: "HP-1")["id"] as? String)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=headphone") { Self.ids($0) == [id] })
@@ -98,7 +101,7 @@ struct SearchAPITests {
     }
 
     static func eventuallyReady(_ client: any TestClientProtocol) async throws -> Bool {
-        for _ in 0..<200 {
+        for _ in 0..<1000 {
             if try await client.send(.get, "/health/ready").status == .ok { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
