@@ -205,6 +205,11 @@ def main():
     for key, label in present:
         if engines[key].get("notes"):
             notes.append(f"{label}: {engines[key]['notes']}")
+    if tantivy and tantivy.get("queryBuildMicros"):
+        qb = tantivy["queryBuildMicros"]
+        notes.append(f"tantivy: building the query objects in Python takes p50 {ms(percentile(qb, 50))} ms, "
+                     f"p99 {ms(percentile(qb, 99))} ms of each run (included above); search and brand "
+                     "aggregation are two separate passes over the matches in tantivy-py")
     if ours:
         notes.append("emporium: rssBytes as reported by `emporium search-bench` (its peak RSS, VmHWM, reading the JSONL included)")
 

@@ -82,7 +82,7 @@ public struct StoreNode: Sendable {
             search.consumer,
             EventConsumer(
                 name: "product-cache",
-                scope: .node(start: { [servingFrom] in await servingFrom.value() }),
+                scope: .node(start: { [servingFrom] in try await servingFrom.value() }),
                 types: ["product.", "inventory.changed", "category.", "catalog."]
             ) { event in
                 switch event.type {

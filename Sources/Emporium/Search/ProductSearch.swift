@@ -52,7 +52,7 @@ public struct ProductSearch: Sendable {
     var consumer: EventConsumer {
         EventConsumer(
             name: "search-index",
-            scope: .node(start: { [builtFrom] in await builtFrom.value() }),
+            scope: .node(start: { [builtFrom] in try await builtFrom.value() }),
             types: ["product.", "inventory.changed", "catalog.reloaded", "review."]
         ) { event in try await apply(event) }
     }

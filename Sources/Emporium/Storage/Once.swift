@@ -8,10 +8,11 @@ final class Once<Value: Sendable>: Sendable {
         state.withLock { if $0 == nil { $0 = value } }
     }
 
-    func value() async -> Value {
+    /// Waits for the value; throws `CancellationError` if the task is cancelled first.
+    func value() async throws -> Value {
         while true {
             if let value = state.withLock({ $0 }) { return value }
-            try? await Task.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }
