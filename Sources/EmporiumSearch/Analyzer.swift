@@ -14,6 +14,43 @@ public struct Analyzer: Sendable {
 
     /// Calls `body` with each folded word's UTF-8 bytes; the buffer is only valid during the call.
     public func forEachWord(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var text = text
+        let handled = text.withUTF8 { bytes -> Bool in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+            forEachASCIIWord(bytes, body)
+            return true
+        }
+        if !handled { forEachUnicodeWord(text, body) }
+    }
+
+    /// The common case, ASCII text: words are runs of letters and digits, lowercased in place.
+    private func forEachASCIIWord(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { word in
+            var length = 0
+            func flush() {
+                if length > 0 { body(UnsafeBufferPointer(rebasing: word[0..<length])) }
+                length = 0
+            }
+            for byte in bytes {
+                let lower: UInt8
+                switch byte {
+                case 0x61...0x7A, 0x30...0x39: lower = byte
+                case 0x41...0x5A: lower = byte | 0x20
+                default:
+                    flush()
+                    continue
+                }
+                // Words longer than 64 bytes are cut; no real search word is that long.
+                if length < 64 {
+                    word[length] = lower
+                    length += 1
+                }
+            }
+            flush()
+        }
+    }
+
+    private func forEachUnicodeWord(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var word: [UInt8] = []
         word.reserveCapacity(32)
         func flush() {

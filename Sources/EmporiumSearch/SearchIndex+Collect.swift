@@ -18,34 +18,47 @@ extension SearchIndex {
             ratingCounts: [Int](repeating: 0, count: 6),
             top: TopK(capacity: max(1, min(request.page * request.pageSize, 10_000)))
         )
-        let sort = request.sort
-        func visit(_ doc: Int, _ score: Float) {
-            guard alive[doc] else { return }
-            let brand = brandOrd[doc]
-            let category = categoryOrd[doc]
-            let docPrice = price[doc]
-            let docRating = rating[doc]
+        // Columns as local constants: no exclusivity checks or reference counting inside the loop.
+        let rows = self.rows
+        let allowedCategory = categoryPass ?? []
+        let filtersCategory = categoryPass != nil
+        let isAll = matches.allCount != nil
+        let relevance = request.sort == .relevance
+        let bounds = Self.priceBounds
+        let count = matches.allCount ?? matches.docs.count
+        let docs = matches.docs
+        let scores = matches.scores
+        for position in 0..<count {
+            let doc = isAll ? position : Int(docs[position])
+            let row = rows[doc]
+            guard row.isAlive else { continue }
+            // The stock filter has no facet, so it applies to every count.
+            if stockOnly, !row.inStock { continue }
+            let brand = row.brand
+            let category = row.category
+            let docPrice = row.price
+            let docRating = row.ratingAverage
             let brandOK = brandPass.allows(brand)
-            let categoryOK = categoryPass.map { category >= 0 && $0[Int(category)] } ?? true
+            let categoryOK = !filtersCategory || (category >= 0 && allowedCategory[Int(category)])
             let priceOK = docPrice >= minPrice && docPrice <= maxPrice
-            let stockOK = !stockOnly || inStock[doc]
             let ratingOK = docRating >= minRating
-            // Facets see every filter but their own; the stock filter has no facet.
-            guard stockOK else { return }
-            let others = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
-            if others == 0 {
+            let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
+            if failures > 1 { continue }
+            if failures == 0 {
                 collected.total += 1
-                collected.top.insert(doc: UInt32(doc), key: sortKey(doc, score: score, sort: sort))
+                let score = isAll ? 0 : scores[position]
+                let key = relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort)
+                collected.top.insert(doc: UInt32(doc), key: key)
             }
-            if others - (brandOK ? 0 : 1) == 0 { collected.brandCounts[Int(brand)] += 1 }
-            if others - (categoryOK ? 0 : 1) == 0, category >= 0 { collected.categoryCounts[Int(category)] += 1 }
-            if others - (priceOK ? 0 : 1) == 0 { collected.priceCounts[Self.priceBucket(docPrice)] += 1 }
-            if others - (ratingOK ? 0 : 1) == 0 { collected.ratingCounts[min(5, max(0, Int(docRating)))] += 1 }
-        }
-        if let all = matches.allCount {
-            for doc in 0..<all { visit(doc, 0) }
-        } else {
-            for index in matches.docs.indices { visit(Int(matches.docs[index]), matches.scores[index]) }
+            // Each facet counts the documents that pass every filter but its own.
+            if failures == 0 || !brandOK { collected.brandCounts[Int(brand)] += 1 }
+            if (failures == 0 || !categoryOK), category >= 0 { collected.categoryCounts[Int(category)] += 1 }
+            if failures == 0 || !priceOK {
+                var bucket = 0
+                while bucket + 1 < bounds.count, docPrice >= bounds[bucket + 1] { bucket += 1 }
+                collected.priceCounts[bucket] += 1
+            }
+            if failures == 0 || !ratingOK { collected.ratingCounts[min(5, max(0, Int(docRating)))] += 1 }
         }
         return collected
     }
@@ -53,10 +66,10 @@ extension SearchIndex {
     private func sortKey(_ doc: Int, score: Float, sort: SearchRequest.Sort) -> Double {
         switch sort {
         case .relevance: Double(score)
-        case .priceAsc: -Double(price[doc])
-        case .priceDesc: Double(price[doc])
+        case .priceAsc: -Double(rows[doc].price)
+        case .priceDesc: Double(rows[doc].price)
         case .newest: Double(createdAt[doc])
-        case .rating: Double(rating[doc]) * 1e9 + Double(ratingCount[doc])
+        case .rating: Double(rows[doc].rating) * 1e9 + Double(ratingCount[doc])
         }
     }
 
@@ -142,9 +155,9 @@ struct Collected {
             let doc = Int(entry.doc)
             let record = index.records[doc]
             return SearchResult.Hit(
-                id: record.id, slug: record.slug, title: record.title, brand: record.brand, price: index.price[doc],
-                currency: record.currency, thumbnailUrl: record.thumbnailUrl, ratingAverage: Double(index.rating[doc]),
-                ratingCount: Int(index.ratingCount[doc]), inStock: index.inStock[doc], score: entry.key.isFinite ? Float(entry.key) : 0
+                id: record.id, slug: record.slug, title: record.title, brand: record.brand, price: index.rows[doc].price,
+                currency: record.currency, thumbnailUrl: record.thumbnailUrl, ratingAverage: Double(index.rows[doc].rating) / 20,
+                ratingCount: Int(index.ratingCount[doc]), inStock: index.rows[doc].inStock, score: entry.key.isFinite ? Float(entry.key) : 0
             )
         }
         var brands = brandCounts.indices.filter { brandCounts[$0] > 0 }

@@ -6,7 +6,7 @@ extension SearchIndex {
     static let exactBoost: Float = 1.0
     static let prefixBoost: Float = 0.9
     static let typoBoost: Float = 0.5
-    static let maxPrefixTerms = 64
+    static let maxPrefixTerms = 32
 
     /// Runs a search: every word must match (else any word, said in the result), then filters, facets, sort, page.
     public func search(_ request: SearchRequest) -> SearchResult {
@@ -18,14 +18,13 @@ extension SearchIndex {
         var matchedAll = true
         var matches: DocScores
         if words.isEmpty {
-            matches = DocScores(all: alive.count)
+            matches = DocScores(all: rows.count)
         } else {
-            let perWord = words.enumerated().map { index, word in
-                wordMatches(word, isLast: index == words.count - 1)
-            }
-            matches = DocScores.intersection(perWord)
+            let scorer = Scorer(index: self)
+            let perWord = words.enumerated().map { index, word in candidates(word, isLast: index == words.count - 1) }
+            matches = scorer.intersection(perWord)
             if matches.isEmpty, perWord.count > 1 {
-                matches = DocScores.union(perWord)
+                matches = DocScores.union(perWord.map(scorer.scoreAll))
                 matchedAll = false
             }
         }
@@ -34,9 +33,9 @@ extension SearchIndex {
         return result.result(index: self, request: request)
     }
 
-    /// The documents that contain `word` (its stem, a completion if it is the last word, or a near spelling),
-    /// each with its best BM25F score.
-    func wordMatches(_ word: String, isLast: Bool) -> DocScores {
+    /// The terms a query word stands for, with their weight: its stem; completions if it is the last word;
+    /// near spellings if the word itself is unknown and long enough.
+    func candidates(_ word: String, isLast: Bool) -> [(term: Int32, boost: Float)] {
         var candidates: [Int32: Float] = [:]
         if let term = vocabulary.termIds[analyzer.stem(word)] { candidates[term] = Self.exactBoost }
         if isLast {
@@ -47,52 +46,130 @@ extension SearchIndex {
             for term in completions { candidates[term] = max(candidates[term] ?? 0, Self.prefixBoost) }
         }
         let length = word.utf8.count
-        if length >= 5 {
+        // A word the catalog knows is taken as meant; only unknown words are corrected.
+        if length >= 5, vocabulary.surfaceIds[word] == nil {
             for surface in vocabulary.surfaces(near: word, maxDistance: length >= 9 ? 2 : 1) {
                 let term = vocabulary.surfaceTerm[Int(surface)]
                 candidates[term] = max(candidates[term] ?? 0, Self.typoBoost)
             }
         }
-        let lists = candidates.map { score(term: $0.key, boost: $0.value) }
+        return candidates.map { ($0.key, $0.value) }
+    }
+}
+
+/// BM25F over the four weighted fields, computed only for the documents a query still needs.
+struct Scorer {
+    let index: SearchIndex
+    let averages: [Float]
+    let weights: [Float]
+    let documentCount: Float
+
+    init(index: SearchIndex) {
+        self.index = index
+        documentCount = Float(max(index.liveCount, 1))
+        averages = Field.allCases.map { max(1, Float(index.fieldLengthSums[$0.rawValue]) / Float(max(index.liveCount, 1))) }
+        weights = Field.allCases.map(\.weight)
+    }
+
+    func idf(_ term: Int32) -> Float {
+        let frequency = Float(index.postingDocs[Int(term)].count)
+        return log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
+    }
+
+    @inline(__always)
+    func score(fields packed: UInt32, lengths packedLengths: UInt32) -> Float {
+        let k1 = SearchIndex.k1
+        let b = SearchIndex.b
+        var total: Float = 0
+        for field in 0..<4 {
+            let tf = Float((packed >> UInt32(8 * field)) & 0xFF)
+            if tf == 0 { continue }
+            let length = Float((packedLengths >> UInt32(8 * field)) & 0xFF)
+            let norm = k1 * (1 - b + b * length / averages[field])
+            total += weights[field] * tf * (k1 + 1) / (tf + norm)
+        }
+        return total
+    }
+
+    /// Every document of any of the word's terms, with its best score.
+    func scoreAll(_ terms: [(term: Int32, boost: Float)]) -> DocScores {
+        let lists = terms.map { term, boost in
+            let docs = index.postingDocs[Int(term)]
+            let fields = index.postingFields[Int(term)]
+            let weight = idf(term) * boost
+            var scores = [Float](repeating: 0, count: docs.count)
+            index.rows.withUnsafeBufferPointer { rows in
+                for position in 0..<docs.count {
+                    scores[position] = score(fields: fields[position], lengths: rows[Int(docs[position])].lengths) * weight
+                }
+            }
+            return DocScores(docs: docs, scores: scores)
+        }
+        if lists.isEmpty { return DocScores(docs: [], scores: []) }
         return lists.count == 1 ? lists[0] : DocScores.bestOf(lists)
     }
 
-    /// BM25F over the four weighted fields for every document of a term's posting list.
-    func score(term: Int32, boost: Float) -> DocScores {
-        let docs = postingDocs[Int(term)]
-        let fields = postingFields[Int(term)]
-        let documentCount = Float(max(liveCount, 1))
-        let frequency = Float(docs.count)
-        let idf = log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5)) * boost
-        var averages = [Float](repeating: 1, count: 4)
-        var weights = [Float](repeating: 0, count: 4)
-        for field in Field.allCases {
-            averages[field.rawValue] = max(1, Float(fieldLengthSums[field.rawValue]) / documentCount)
-            weights[field.rawValue] = field.weight
+    /// Documents that have every word: the rarest word is scored in full, each other word only on the
+    /// documents still in the running, by skipping through its posting lists.
+    func intersection(_ words: [[(term: Int32, boost: Float)]]) -> DocScores {
+        let sizes = words.map { $0.reduce(0) { $0 + index.postingDocs[Int($1.term)].count } }
+        let order = words.indices.sorted { sizes[$0] < sizes[$1] }
+        var current = scoreAll(words[order[0]])
+        for word in order.dropFirst() {
+            if current.docs.isEmpty { break }
+            current = refine(current, with: words[word])
         }
-        var scores = [Float](repeating: 0, count: docs.count)
-        let k1 = Self.k1
-        let b = Self.b
-        fieldLengths.withUnsafeBufferPointer { lengths in
-            fields.withUnsafeBufferPointer { fields in
-                docs.withUnsafeBufferPointer { docs in
-                    for index in 0..<docs.count {
-                        let packed = fields[index]
-                        let packedLengths = lengths[Int(docs[index])]
-                        var total: Float = 0
-                        for field in 0..<4 {
-                            let tf = Float((packed >> UInt32(8 * field)) & 0xFF)
-                            if tf == 0 { continue }
-                            let length = Float((packedLengths >> UInt32(8 * field)) & 0xFF)
-                            let norm = k1 * (1 - b + b * length / averages[field])
-                            total += weights[field] * tf * (k1 + 1) / (tf + norm)
+        return current
+    }
+
+    private func refine(_ current: DocScores, with terms: [(term: Int32, boost: Float)]) -> DocScores {
+        var best = [Float](repeating: -1, count: current.docs.count)
+        index.rows.withUnsafeBufferPointer { rows in
+            for (term, boost) in terms {
+                let weight = idf(term) * boost
+                index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
+                    index.postingFields[Int(term)].withUnsafeBufferPointer { fields in
+                        current.docs.withUnsafeBufferPointer { wanted in
+                            Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
+                                let value = score(fields: fields[postingIndex], lengths: rows[Int(docs[postingIndex])].lengths) * weight
+                                if value > best[wantedIndex] { best[wantedIndex] = value }
+                            }
                         }
-                        scores[index] = total * idf
                     }
                 }
             }
         }
+        var docs: [UInt32] = []
+        var scores: [Float] = []
+        for position in current.docs.indices where best[position] >= 0 {
+            docs.append(current.docs[position])
+            scores.append(current.scores[position] + best[position])
+        }
         return DocScores(docs: docs, scores: scores)
+    }
+
+    /// Calls `body` with the positions of each document in both ascending lists, galloping through the longer.
+    static func forEachCommon(
+        _ a: UnsafeBufferPointer<UInt32>,
+        _ b: UnsafeBufferPointer<UInt32>,
+        _ body: (Int, Int) -> Void
+    ) {
+        if a.count > b.count {
+            forEachCommon(b, a) { body($1, $0) }
+            return
+        }
+        var j = 0
+        for i in 0..<a.count {
+            let doc = a[i]
+            var step = 1
+            while j + step < b.count, b[j + step] < doc {
+                j += step
+                step *= 2
+            }
+            while j < b.count, b[j] < doc { j += 1 }
+            if j == b.count { return }
+            if b[j] == doc { body(i, j) }
+        }
     }
 }
 
@@ -115,33 +192,6 @@ struct DocScores {
     }
 
     var isEmpty: Bool { allCount == nil && docs.isEmpty }
-
-    /// Documents in every list, scores added.
-    static func intersection(_ lists: [DocScores]) -> DocScores {
-        let ordered = lists.sorted { $0.docs.count < $1.docs.count }
-        var result = ordered[0]
-        for list in ordered.dropFirst() {
-            if result.docs.isEmpty { break }
-            var docs: [UInt32] = []
-            var scores: [Float] = []
-            docs.reserveCapacity(result.docs.count)
-            scores.reserveCapacity(result.docs.count)
-            var j = 0
-            let other = list.docs
-            for (i, doc) in result.docs.enumerated() {
-                // Gallop: the other list is usually much longer.
-                var step = 1
-                while j + step < other.count, other[j + step] < doc { j += step; step *= 2 }
-                while j < other.count, other[j] < doc { j += 1 }
-                if j < other.count, other[j] == doc {
-                    docs.append(doc)
-                    scores.append(result.scores[i] + list.scores[j])
-                }
-            }
-            result = DocScores(docs: docs, scores: scores)
-        }
-        return result
-    }
 
     /// Documents in any list, scores added.
     static func union(_ lists: [DocScores]) -> DocScores {

@@ -13,9 +13,10 @@ struct TopK {
         heap.reserveCapacity(min(capacity, 1024))
     }
 
-    /// Whether `a` ranks below `b`: lower key, or equal key and an older (smaller) document id.
+    /// Whether `a` ranks below `b`: lower key, or equal key and a later document (earlier documents win ties,
+    /// so a run of equal keys, as when browsing, fills the heap once and then leaves it alone).
     private static func below(_ a: Entry, _ b: Entry) -> Bool {
-        a.key != b.key ? a.key < b.key : a.doc < b.doc
+        a.key != b.key ? a.key < b.key : a.doc > b.doc
     }
 
     mutating func insert(doc: UInt32, key: Double) {

@@ -4,6 +4,8 @@ struct Vocabulary {
     private(set) var termIds: [String: Int32] = [:]
     private(set) var termCount: Int32 = 0
     private(set) var surfaceIds: [String: Int32] = [:]
+    /// The same map keyed by bytes, for the indexing hot path.
+    private(set) var surfaceTable = SurfaceTable()
     private(set) var surfaceWords: [String] = []
     private(set) var surfaceTerm: [Int32] = []
     /// Surface ids sorted by word, for prefix ranges; words added since the last sort wait in `unsorted`.
@@ -25,6 +27,8 @@ struct Vocabulary {
         guard surfaceIds[word] == nil else { return }
         let id = Int32(surfaceWords.count)
         surfaceIds[word] = id
+        var bytes = Array(word.utf8)
+        _ = bytes.withUnsafeMutableBufferPointer { surfaceTable.insert(UnsafeBufferPointer($0)) }
         surfaceWords.append(word)
         surfaceTerm.append(term)
         unsorted.append(id)

@@ -19,12 +19,16 @@ public struct ProductSearch: Sendable {
         let started = ContinuousClock.now
         let head = try await EventLog(database: database).head()
         index.removeAll()
-        var after = ""
-        while true {
-            let page = try await database.read { sql in try await SearchDocuments.page(after: after, limit: 5000, in: sql) }
-            guard let last = page.last else { break }
-            index.upsert(page)
-            after = last.id
+        let database = self.database
+        @Sendable func page(after: String) async throws -> [SearchDocument] {
+            try await database.read { sql in try await SearchDocuments.page(after: after, limit: 5000, in: sql) }
+        }
+        // The next page is read while this one is indexed: the database and the indexer each keep a core busy.
+        var current = try await page(after: "")
+        while let last = current.last {
+            async let following = page(after: last.id)
+            index.upsert(current)
+            current = try await following
         }
         builtFrom.set(head)
         readiness.ready(Self.readinessKey)
