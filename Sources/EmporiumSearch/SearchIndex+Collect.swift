@@ -28,9 +28,25 @@ extension SearchIndex {
         let count = matches.allCount ?? matches.docs.count
         let docs = matches.docs
         let scores = matches.scores
+        let unfiltered = request.brands.isEmpty && request.category == nil && request.minPrice == nil
+            && request.maxPrice == nil && request.minRating == nil
         for position in 0..<count {
             let doc = isAll ? position : Int(docs[position])
             let row = rows[doc]
+            if unfiltered {
+                // The common case, words alone: every match counts everywhere.
+                guard row.isAlive, !stockOnly || row.inStock else { continue }
+                collected.total += 1
+                let score = isAll ? 0 : scores[position]
+                collected.top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                collected.brandCounts[Int(row.brand)] += 1
+                if row.category >= 0 { collected.categoryCounts[Int(row.category)] += 1 }
+                var bucket = 0
+                while bucket + 1 < bounds.count, row.price >= bounds[bucket + 1] { bucket += 1 }
+                collected.priceCounts[bucket] += 1
+                collected.ratingCounts[Int(row.rating) / 20] += 1
+                continue
+            }
             guard row.isAlive else { continue }
             // The stock filter has no facet, so it applies to every count.
             if stockOnly, !row.inStock { continue }

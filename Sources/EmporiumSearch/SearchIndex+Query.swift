@@ -204,8 +204,29 @@ struct DocScores {
     }
 
     private static func merge(_ lists: [DocScores], _ combine: (Float, Float) -> Float) -> DocScores {
+        let total = lists.reduce(0) { $0 + $1.docs.count }
+        let largest = lists.reduce(0) { max($0, Int($1.docs.last ?? 0)) } + 1
+        // Big unions (short prefixes, common words) go through a dense array instead of a sort.
+        if total > largest / 16 {
+            var dense = [Float](repeating: -1, count: largest)
+            for list in lists {
+                for index in list.docs.indices {
+                    let doc = Int(list.docs[index])
+                    dense[doc] = dense[doc] < 0 ? list.scores[index] : combine(dense[doc], list.scores[index])
+                }
+            }
+            var docs: [UInt32] = []
+            var scores: [Float] = []
+            docs.reserveCapacity(total)
+            scores.reserveCapacity(total)
+            for doc in dense.indices where dense[doc] >= 0 {
+                docs.append(UInt32(doc))
+                scores.append(dense[doc])
+            }
+            return DocScores(docs: docs, scores: scores)
+        }
         var pairs: [(UInt32, Float)] = []
-        pairs.reserveCapacity(lists.reduce(0) { $0 + $1.docs.count })
+        pairs.reserveCapacity(total)
         for list in lists {
             for index in list.docs.indices { pairs.append((list.docs[index], list.scores[index])) }
         }
