@@ -89,7 +89,7 @@ struct SearchIndexBuilder: Service {
 
 /// The SQL that turns products into search documents.
 enum SearchDocuments {
-    struct Row: Decodable {
+    struct Row {
         let id: String
         let slug: String
         let title: String
@@ -104,6 +104,25 @@ enum SearchDocuments {
         let currency: String?
         let available: Int?
         let thumbnail: String?
+
+        /// Column by column: a million rows through `convertFromSnakeCase` spent a quarter of the build
+        /// converting key names.
+        init(_ row: any SQLRow) throws {
+            id = try row.decode(column: "id", as: String.self)
+            slug = try row.decode(column: "slug", as: String.self)
+            title = try row.decode(column: "title", as: String.self)
+            description = try row.decode(column: "description", as: String.self)
+            brand = try row.decode(column: "brand", as: String.self)
+            categoryPath = try row.decode(column: "category_path", as: String?.self)
+            categoryNamePath = try row.decode(column: "category_name_path", as: String?.self)
+            ratingSum = try row.decode(column: "rating_sum", as: Int.self)
+            ratingCount = try row.decode(column: "rating_count", as: Int.self)
+            createdAt = try row.decode(column: "created_at", as: Int.self)
+            price = try row.decode(column: "price", as: Int?.self)
+            currency = try row.decode(column: "currency", as: String?.self)
+            available = try row.decode(column: "available", as: Int?.self)
+            thumbnail = try row.decode(column: "thumbnail", as: String?.self)
+        }
     }
 
     private static let select: SQLQueryString = """
@@ -118,12 +137,11 @@ enum SearchDocuments {
 
     static func page(after: String, limit: Int, in sql: any SQLDatabase) async throws -> [SearchDocument] {
         try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id > \(bind: after) ORDER BY p.id LIMIT \(bind: limit)")
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(document)
+            .all().map { document(try Row($0)) }
     }
 
     static func document(id: String, in sql: any SQLDatabase) async throws -> SearchDocument? {
-        try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id = \(bind: id)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(document)
+        try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id = \(bind: id)").first().map { document(try Row($0)) }
     }
 
     private static func document(_ row: Row) -> SearchDocument {
