@@ -30,23 +30,28 @@ extension SearchIndex {
         let scores = matches.scores
         let unfiltered = request.brands.isEmpty && request.category == nil && request.minPrice == nil
             && request.maxPrice == nil && request.minRating == nil
-        for position in 0..<count {
-            let doc = isAll ? position : Int(docs[position])
-            let row = rows[doc]
-            if unfiltered {
-                // The common case, words alone: every match counts everywhere.
-                guard row.isAlive, !stockOnly || row.inStock else { continue }
+        if unfiltered {
+            // The common case, words alone: every match counts everywhere, and only its facet key is read.
+            let keys = facetKeys
+            let required = FacetKey.alive | (stockOnly ? FacetKey.inStock : 0)
+            for position in 0..<count {
+                let doc = isAll ? position : Int(docs[position])
+                let key = keys[doc]
+                guard key & required == required else { continue }
                 collected.total += 1
                 let score = isAll ? 0 : scores[position]
                 collected.top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
-                collected.brandCounts[Int(row.brand)] += 1
-                if row.category >= 0 { collected.categoryCounts[Int(row.category)] += 1 }
-                var bucket = 0
-                while bucket + 1 < bounds.count, row.price >= bounds[bucket + 1] { bucket += 1 }
-                collected.priceCounts[bucket] += 1
-                collected.ratingCounts[Int(row.rating) / 20] += 1
-                continue
+                collected.brandCounts[FacetKey.brand(key)] += 1
+                let category = FacetKey.category(key)
+                if category >= 0 { collected.categoryCounts[category] += 1 }
+                collected.priceCounts[FacetKey.priceBucket(key)] += 1
+                collected.ratingCounts[FacetKey.ratingFloor(key)] += 1
             }
+            return collected
+        }
+        for position in 0..<count {
+            let doc = isAll ? position : Int(docs[position])
+            let row = rows[doc]
             guard row.isAlive else { continue }
             // The stock filter has no facet, so it applies to every count.
             if stockOnly, !row.inStock { continue }

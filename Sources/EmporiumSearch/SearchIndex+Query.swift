@@ -98,9 +98,9 @@ struct Scorer {
             let fields = index.postingFields[Int(term)]
             let weight = idf(term) * boost
             var scores = [Float](repeating: 0, count: docs.count)
-            index.rows.withUnsafeBufferPointer { rows in
+            index.lengths.withUnsafeBufferPointer { lengths in
                 for position in 0..<docs.count {
-                    scores[position] = score(fields: fields[position], lengths: rows[Int(docs[position])].lengths) * weight
+                    scores[position] = score(fields: fields[position], lengths: lengths[Int(docs[position])]) * weight
                 }
             }
             return DocScores(docs: docs, scores: scores)
@@ -124,14 +124,14 @@ struct Scorer {
 
     private func refine(_ current: DocScores, with terms: [(term: Int32, boost: Float)]) -> DocScores {
         var best = [Float](repeating: -1, count: current.docs.count)
-        index.rows.withUnsafeBufferPointer { rows in
+        index.lengths.withUnsafeBufferPointer { lengths in
             for (term, boost) in terms {
                 let weight = idf(term) * boost
                 index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
                     index.postingFields[Int(term)].withUnsafeBufferPointer { fields in
                         current.docs.withUnsafeBufferPointer { wanted in
                             Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
-                                let value = score(fields: fields[postingIndex], lengths: rows[Int(docs[postingIndex])].lengths) * weight
+                                let value = score(fields: fields[postingIndex], lengths: lengths[Int(docs[postingIndex])]) * weight
                                 if value > best[wantedIndex] { best[wantedIndex] = value }
                             }
                         }
