@@ -1,5 +1,9 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+// A path dependency is named after its folder, whatever the clone is called.
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
 
 // Micro-benchmarks, kept out of the main package so its build and tests stay lean.
 // Run: swift package benchmark   (release build; `--filter` to pick some)
@@ -15,7 +19,7 @@ let package = Package(
             name: "EmporiumBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Emporium", package: "emporium"),
+                .product(name: "Emporium", package: mainPackage),
             ],
             path: "Benchmarks/EmporiumBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
