@@ -80,10 +80,7 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let configuration = storage.configuration()
-        let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
-        defer { Task { await node.database.close() } }
-        try await node.database.withRunningClient { _ in try await node.migrate() }
+        try await withStore(storage) { _ in }
         print("migrations applied")
     }
 }
@@ -106,12 +103,9 @@ struct Admin: AsyncParsableCommand {
         var name = "Administrator"
 
         func run() async throws {
-            let configuration = storage.configuration()
-            let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
             do {
-                let user = try await node.database.withRunningClient { _ in
-                    try await node.migrate()
-                    return try await node.accounts.signup(email: email, password: password, name: name, role: .admin).user
+                let user = try await withStore(storage) { node in
+                    try await node.accounts.signup(email: email, password: password, name: name, role: .admin).user
                 }
                 print("created admin \(user.email) (\(user.id))")
             } catch let error as AccountsError where error == .emailTaken {
