@@ -53,6 +53,26 @@ public struct Product: Codable, Sendable, Equatable {
     public let updatedAt: String
     /// Increments on every change of the product itself (not of its stock; the page ETag covers both).
     public let version: Int
+
+    // Every member is written, `category` as null when the product has none.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(slug, forKey: .slug)
+        try container.encode(title, forKey: .title)
+        try container.encode(description, forKey: .description)
+        try container.encode(brand, forKey: .brand)
+        try container.encode(category, forKey: .category)
+        try container.encode(attributes, forKey: .attributes)
+        try container.encode(price, forKey: .price)
+        try container.encode(images, forKey: .images)
+        try container.encode(variants, forKey: .variants)
+        try container.encode(rating, forKey: .rating)
+        try container.encode(inStock, forKey: .inStock)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(version, forKey: .version)
+    }
 }
 
 /// What an admin sends to create a product (and what the seeders produce).

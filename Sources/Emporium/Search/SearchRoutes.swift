@@ -16,12 +16,41 @@ struct SearchRoutes {
             let thumbnailUrl: String?
             let rating: Product.Rating
             let inStock: Bool
+
+            // `thumbnailUrl` is null, not absent, for a product without images.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(id, forKey: .id)
+                try container.encode(slug, forKey: .slug)
+                try container.encode(title, forKey: .title)
+                try container.encode(brand, forKey: .brand)
+                try container.encode(price, forKey: .price)
+                try container.encode(thumbnailUrl, forKey: .thumbnailUrl)
+                try container.encode(rating, forKey: .rating)
+                try container.encode(inStock, forKey: .inStock)
+            }
+
+            enum CodingKeys: String, CodingKey { case id, slug, title, brand, price, thumbnailUrl, rating, inStock }
         }
 
         struct Facets: Encodable {
             struct Value: Encodable { let value: String; let count: Int }
             struct CategoryValue: Encodable { let id: String; let name: String; let count: Int }
-            struct PriceValue: Encodable { let from: Int; let to: Int?; let count: Int }
+            struct PriceValue: Encodable {
+                let from: Int
+                let to: Int?
+                let count: Int
+
+                // The open top bucket has `"to": null`.
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: CodingKeys.self)
+                    try container.encode(from, forKey: .from)
+                    try container.encode(to, forKey: .to)
+                    try container.encode(count, forKey: .count)
+                }
+
+                enum CodingKeys: String, CodingKey { case from, to, count }
+            }
             struct RatingValue: Encodable { let min: Int; let count: Int }
             let brand: [Value]
             let category: [CategoryValue]
@@ -43,6 +72,15 @@ struct SearchRoutes {
         struct Item: Encodable {
             let text: String
             let productId: String?
+
+            // A completed word has `"productId": null`.
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(text, forKey: .text)
+                try container.encode(productId, forKey: .productId)
+            }
+
+            enum CodingKeys: String, CodingKey { case text, productId }
         }
 
         let items: [Item]

@@ -31,6 +31,7 @@ struct CatalogTests {
             // A second product with the same title gets its own slug.
             let twin = try await client.createProduct(admin, title: "Crème Brûlée Torch", sku: "TORCH-2")
             #expect(twin["slug"] as? String == "creme-brulee-torch-2")
+            #expect(twin["category"] is NSNull)
 
             let bySlug = try await client.send(.get, "/api/v1/products/creme-brulee-torch")
             #expect(bySlug.status == .ok)

@@ -73,7 +73,9 @@ struct SearchAPITests {
             #expect(byCategory["total"] as? Int == 3)
             let suggestions = try await client.send(.get, "/api/v1/products/suggest?q=spea").jsonObject()
             let items = try #require(suggestions["items"] as? [[String: Any]])
-            #expect(items.contains { $0["text"] as? String == "speaker" })
+            #expect(items.contains { $0["text"] as? String == "speaker" && $0["productId"] is NSNull })
+            #expect(item["thumbnailUrl"] is NSNull)
+            #expect(prices.last?["to"] is NSNull)
             #expect(items.count <= 10)
         }
     }
