@@ -48,5 +48,10 @@ public struct AccessTokens: Sendable {
 
 /// SHA-256 in hex: how refresh tokens and idempotency keys are stored.
 func sha256Hex(_ text: String) -> String {
-    SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    sha256Hex(Array(text.utf8))
+}
+
+/// SHA-256 of bytes in hex: image names, page ETags.
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }

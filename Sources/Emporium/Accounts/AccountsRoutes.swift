@@ -25,17 +25,17 @@ struct AccountsRoutes {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("auth/signup") { request, context -> EditedResponse<Session> in
             let body = try await request.decodeJSON(SignupBody.self, context: context)
-            let session = try await mapErrors { try await accounts.signup(email: body.email, password: body.password, name: body.name) }
+            let session = try await accounts.signup(email: body.email, password: body.password, name: body.name)
             return EditedResponse(status: .created, response: session)
         }
         group.post("auth/login") { request, context -> Session in
             let body = try await request.decodeJSON(LoginBody.self, context: context)
             let address = request.clientAddress(context: context, trustForwardedFor: trustForwardedFor)
-            return try await mapErrors { try await accounts.login(email: body.email, password: body.password, clientAddress: address) }
+            return try await accounts.login(email: body.email, password: body.password, clientAddress: address)
         }
         group.post("auth/refresh") { request, context -> Session in
             let body = try await request.decodeJSON(RefreshBody.self, context: context)
-            return try await mapErrors { try await accounts.refresh(body.refreshToken) }
+            return try await accounts.refresh(body.refreshToken)
         }
         group.post("auth/logout") { request, context -> HTTPResponse.Status in
             let body = try await request.decodeJSON(RefreshBody.self, context: context)
@@ -44,17 +44,13 @@ struct AccountsRoutes {
         }
         group.get("me") { _, context -> User in
             let identity = try context.requireIdentity()
-            return try await mapErrors { try await accounts.user(id: identity.userId) }
+            return try await accounts.user(id: identity.userId)
         }
     }
+}
 
-    private func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as AccountsError {
-            throw Problem(error)
-        }
-    }
+extension AccountsError: ProblemConvertible {
+    public var problem: Problem { Problem(self) }
 }
 
 extension Problem {

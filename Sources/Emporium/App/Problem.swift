@@ -73,6 +73,12 @@ public struct Problem: Error, HTTPResponseError, CustomStringConvertible {
     }
 }
 
+/// A domain error that knows its problem; `EdgeMiddleware` (and the idempotency record) turn it into the answer,
+/// so no route has to catch and map it.
+public protocol ProblemConvertible: Error {
+    var problem: Problem { get }
+}
+
 /// One field's complaint in a 422 `validation_failed` problem.
 public struct FieldError: Sendable, Equatable {
     public let field: String

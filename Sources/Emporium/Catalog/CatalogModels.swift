@@ -169,11 +169,9 @@ public struct Category: Codable, Sendable, Equatable {
 /// What went wrong in Catalog or Inventory, in the shop's words; the routes map each to a problem.
 public enum CatalogError: Error, Equatable {
     case productNotFound
-    case categoryNotFound
     case skuNotFound(String)
     case duplicateSku([String])
     case insufficientStock(sku: String, available: Int)
     case belowReserved(sku: String, reserved: Int)
     case unsupportedImage(String)
-    case imageTooLarge
 }

@@ -46,7 +46,7 @@ struct CatalogRoutes {
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("products/{idOrSlug}") { request, context -> Response in
             let key = try context.parameters.require("idOrSlug")
-            let page = try await mapErrors { try await catalog.page(idOrSlug: key) }
+            let page = try await catalog.page(idOrSlug: key)
             var headers: HTTPFields = [.eTag: page.etag, .cacheControl: "public, max-age=5"]
             if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == page.etag }) == true {
                 return Response(status: .notModified, headers: headers)
@@ -83,34 +83,32 @@ struct CatalogRoutes {
         admin.post("products") { request, context -> EditedResponse<Product> in
             _ = try context.requireAdmin()
             let body = try await request.decodeJSON(NewProduct.self, context: context)
-            return EditedResponse(status: .created, response: try await mapErrors { try await catalog.createProduct(body) })
+            return EditedResponse(status: .created, response: try await catalog.createProduct(body))
         }
         admin.patch("products/{id}") { request, context -> Product in
             _ = try context.requireAdmin()
             let id = try context.parameters.require("id")
             let body = try await request.decodeJSON(ChangesBody.self, context: context)
-            return try await mapErrors { try await catalog.updateProduct(id: id, body.changes) }
+            return try await catalog.updateProduct(id: id, body.changes)
         }
         admin.delete("products/{id}") { _, context -> HTTPResponse.Status in
             _ = try context.requireAdmin()
-            try await mapErrors { try await catalog.deleteProduct(id: try context.parameters.require("id")) }
+            try await catalog.deleteProduct(id: try context.parameters.require("id"))
             return .noContent
         }
         admin.post("products/{id}/images") { request, context -> EditedResponse<[String: String]> in
             _ = try context.requireAdmin()
             let body = try await request.body.collect(upTo: 10 << 20)
-            let url = try await mapErrors {
-                try await catalog.addImage(
-                    productId: try context.parameters.require("id"),
-                    declaredType: request.headers[.contentType],
-                    bytes: Array(body.readableBytesView)
-                )
-            }
+            let url = try await catalog.addImage(
+                productId: try context.parameters.require("id"),
+                declaredType: request.headers[.contentType],
+                bytes: Array(body.readableBytesView)
+            )
             return EditedResponse(status: .created, headers: [.location: url], response: ["url": url])
         }
         admin.get("inventory/{sku}") { _, context -> StockLevel in
             _ = try context.requireAdmin()
-            return try await mapErrors { try await inventory.level(sku: try context.parameters.require("sku")) }
+            return try await inventory.level(sku: try context.parameters.require("sku"))
         }
         admin.put("inventory/{sku}") { request, context -> StockLevel in
             _ = try context.requireAdmin()
@@ -118,7 +116,7 @@ struct CatalogRoutes {
             guard (0...CatalogRules.maxStock).contains(body.onHand) else {
                 throw Problem.validation([FieldError("onHand", "must be 0 to \(CatalogRules.maxStock)")])
             }
-            return try await mapErrors { try await inventory.set(sku: try context.parameters.require("sku"), onHand: body.onHand) }
+            return try await inventory.set(sku: try context.parameters.require("sku"), onHand: body.onHand)
         }
         admin.post("inventory/{sku}/adjust") { request, context -> StockLevel in
             _ = try context.requireAdmin()
@@ -127,17 +125,7 @@ struct CatalogRoutes {
             validator.check(body.delta != 0 && abs(body.delta) <= CatalogRules.maxStock, "delta", "must be non-zero and at most \(CatalogRules.maxStock) either way")
             validator.check(!body.reason.trimmingCharacters(in: .whitespaces).isEmpty && body.reason.count <= 200, "reason", "must be 1 to 200 characters")
             try validator.throwIfInvalid()
-            return try await mapErrors {
-                try await inventory.adjust(sku: try context.parameters.require("sku"), delta: body.delta, reason: body.reason)
-            }
-        }
-    }
-
-    private func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as CatalogError {
-            throw Problem(error)
+            return try await inventory.adjust(sku: try context.parameters.require("sku"), delta: body.delta, reason: body.reason)
         }
     }
 }
@@ -151,11 +139,14 @@ extension Product: ResponseEncodable {}
 extension Category: ResponseEncodable {}
 extension StockLevel: ResponseEncodable {}
 
+extension CatalogError: ProblemConvertible {
+    public var problem: Problem { Problem(self) }
+}
+
 extension Problem {
     init(_ error: CatalogError) {
         switch error {
         case .productNotFound: self = .notFound("The product")
-        case .categoryNotFound: self = .notFound("The category")
         case .skuNotFound(let sku): self = .notFound("The SKU \(sku)")
         case .duplicateSku(let skus):
             self = .validation(skus.map { FieldError("variants", "the SKU \($0) already exists") })
@@ -174,7 +165,6 @@ extension Problem {
                 extra: ["sku": .string(sku), "reserved": .int(reserved)]
             )
         case .unsupportedImage(let detail): self.init(.unsupportedMediaType, code: "unsupported_media_type", detail: detail)
-        case .imageTooLarge: self.init(.contentTooLarge, code: "payload_too_large", detail: "Images may be 10 MiB at most.")
         }
     }
 }

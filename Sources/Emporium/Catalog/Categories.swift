@@ -54,13 +54,6 @@ public struct Categories: Sendable {
         cache.store(tree, generation: generation)
         return tree
     }
-
-    /// The ids of a category and all its descendants.
-    public func subtree(of id: String) async throws -> [String] {
-        let rows = try await store.allCategories()
-        guard let root = rows.first(where: { $0.id == id }) else { throw CatalogError.categoryNotFound }
-        return rows.filter { $0.path.hasPrefix(root.path) }.map(\.id)
-    }
 }
 
 /// This node's copy of the category tree; dropped on any catalog change.

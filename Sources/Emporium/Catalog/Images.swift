@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import NIOPosix
 
@@ -112,7 +111,7 @@ public struct ImageStore: Sendable {
     let blobs: any BlobStore
 
     func put(_ bytes: [UInt8], kind: ImageKind) async throws -> String {
-        let name = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() + "." + kind.fileExtension
+        let name = sha256Hex(bytes) + "." + kind.fileExtension
         try await blobs.put(bytes, name: name)
         return name
     }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Synchronization
 
@@ -47,7 +46,7 @@ public final class ProductCache: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = Array(try encoder.encode(product))
-        let digest = SHA256.hash(data: json).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(json).prefix(24)
         let page = Page(productId: product.id, slug: product.slug, json: json, etag: "\"\(digest)\"")
         state.withLock { state in
             guard max(state.invalidatedAt[product.id] ?? -1, state.allInvalidatedAt) <= ticket.generation else { return }

@@ -45,6 +45,8 @@ struct EdgeMiddleware: RouterMiddleware {
         switch error {
         case let error as Problem:
             problem = error
+        case let error as any ProblemConvertible:
+            problem = error.problem
         case let error as HTTPError:
             problem = Problem(error.status, code: code(for: error.status), detail: error.body ?? detail(for: error.status))
         case let error as any HTTPResponseError where error.status.code < 500:
