@@ -6,6 +6,9 @@ import NIOCore
 struct AccountsRoutes {
     let accounts: Accounts
     let trustForwardedFor: Bool
+    /// Checks a signup or login request before it runs and returns what to do once it succeeded (the cart module
+    /// merges the guest cart there), so a malformed request fails before an account or session exists.
+    let signingIn: @Sendable (Request) throws -> @Sendable (Session) async throws -> Void
 
     struct SignupBody: Decodable {
         let email: String
@@ -25,13 +28,18 @@ struct AccountsRoutes {
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("auth/signup") { request, context -> EditedResponse<Session> in
             let body = try await request.decodeJSON(SignupBody.self, context: context)
+            let signedIn = try signingIn(request)
             let session = try await accounts.signup(email: body.email, password: body.password, name: body.name)
+            try await signedIn(session)
             return EditedResponse(status: .created, response: session)
         }
         group.post("auth/login") { request, context -> Session in
             let body = try await request.decodeJSON(LoginBody.self, context: context)
             let address = request.clientAddress(context: context, trustForwardedFor: trustForwardedFor)
-            return try await accounts.login(email: body.email, password: body.password, clientAddress: address)
+            let signedIn = try signingIn(request)
+            let session = try await accounts.login(email: body.email, password: body.password, clientAddress: address)
+            try await signedIn(session)
+            return session
         }
         group.post("auth/refresh") { request, context -> Session in
             let body = try await request.decodeJSON(RefreshBody.self, context: context)

@@ -29,6 +29,9 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var accessLogLevel: Logger.Level? = .info
     public var dispatcher = DispatcherOptions()
+    /// How often an idle server-sent-events stream gets a comment (keeps proxies from closing it, and finds
+    /// clients that went away).
+    public var eventStreamKeepAlive: Duration = .seconds(15)
     /// Fill an empty store with the demo catalog at start.
     public var demo = false
     /// Identifies this node in leases and logs.
@@ -55,6 +58,7 @@ public struct AppConfiguration: Sendable {
         let accessLog = config.string(forKey: "access.log", default: "info")
         accessLogLevel = accessLog == "off" ? nil : Logger.Level(rawValue: accessLog) ?? .info
         demo = config.bool(forKey: "demo", default: demo)
+        eventStreamKeepAlive = .seconds(config.int(forKey: "sse.keepalive.seconds", default: 15))
         if let node = config.string(forKey: "node.id") { nodeId = node }
     }
 

@@ -60,7 +60,15 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
 
     OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
     let api = router.group("api/v1")
-    AccountsRoutes(accounts: node.accounts, trustForwardedFor: configuration.trustForwardedFor).register(on: api)
+    let carts = node.carts
+    AccountsRoutes(accounts: node.accounts, trustForwardedFor: configuration.trustForwardedFor) { request in
+        // A guest who signs in brings their cart along.
+        let token = try request.headers[.cartToken].map(CartRoutes.guestToken)
+        return { session in
+            if let token { try await carts.mergeGuest(token: token, into: session.user.id) }
+        }
+    }.register(on: api)
+    CartRoutes(carts: carts, keepAlive: configuration.eventStreamKeepAlive).register(on: api)
     SearchRoutes(search: node.search).register(on: api)
     CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 

@@ -12,6 +12,7 @@ public struct StoreNode: Sendable {
     public let categories: Categories
     public let inventory: Inventory
     public let search: ProductSearch
+    public let carts: Carts
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
@@ -22,7 +23,7 @@ public struct StoreNode: Sendable {
     /// Every module's migrations, in the order they apply.
     public static let migrations: [Migration] =
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
-        + Inventory.migrations
+        + Inventory.migrations + CartStore.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -63,6 +64,7 @@ public struct StoreNode: Sendable {
                 categories: Categories(store: catalogStore, cache: CategoryTreeCache()),
                 inventory: inventory,
                 search: ProductSearch(index: SearchIndex(), database: database, readiness: readiness),
+                carts: Carts(database: database),
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
@@ -80,6 +82,7 @@ public struct StoreNode: Sendable {
         let categories = self.categories
         return [
             search.consumer,
+            carts.feed.consumer(start: { [servingFrom] in try await servingFrom.value() }),
             EventConsumer(
                 name: "product-cache",
                 scope: .node(start: { [servingFrom] in try await servingFrom.value() }),

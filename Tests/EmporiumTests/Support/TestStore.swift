@@ -47,6 +47,7 @@ enum TestStore {
         configuration.dispatcher.pollInterval = .milliseconds(20)
         configuration.dispatcher.leaseDuration = .seconds(1)
         configuration.dispatcher.firstRetryDelay = .milliseconds(5)
+        configuration.eventStreamKeepAlive = .milliseconds(100)
         if engine == .postgres {
             guard let url = postgresURL else { throw ConfigurationError("EMPORIUM_TEST_POSTGRES_URL is not set") }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
