@@ -10,7 +10,7 @@ struct EmporiumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emporium",
         abstract: "Emporium, an online store platform.",
-        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, SearchBench.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, Audit.self, SearchBench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -182,5 +182,23 @@ struct Export: AsyncParsableCommand {
         let path = jsonl
         let written = try await withStore(storage) { try await CatalogSeeder(node: $0).exportJSONL(to: path) }
         print("exported \(written) products to \(path)")
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the store's invariants (stock, reservations, payments, refunds); exit 1 on any breach."
+    )
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let breaches = try await withStore(storage) { try await StoreAudit(database: $0.database).breaches() }
+        guard breaches.isEmpty else {
+            for breach in breaches { print("BREACH " + breach) }
+            print("audit failed: \(breaches.count) breaches")
+            throw ExitCode(1)
+        }
+        print("audit passed: stock, reservations, payments and refunds are consistent")
     }
 }

@@ -25,7 +25,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         let body = try await request.collectBody(upTo: 10 << 20)
-        let requestHash = sha256Hex("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
+        let requestHash = store.fingerprint("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
         // A guest's key is scoped to its cart token, so two guests' keys never meet (a replay carries a cart).
         let scope = context.identity?.userId ?? request.headers[.cartToken].map { "guest:" + sha256Hex($0) } ?? "anonymous"
 
