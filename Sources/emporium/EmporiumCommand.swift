@@ -27,8 +27,8 @@ struct StorageOptions: ParsableArguments {
     var logLevel: String?
 
     /// Flags over `EMPORIUM_*` variables over defaults.
-    func configuration() -> AppConfiguration {
-        var configuration = AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+    func configuration() throws -> AppConfiguration {
+        var configuration = try AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         if let dataDir { configuration.dataDirectory = dataDir }
         if let databaseUrl { configuration.databaseURL = databaseUrl }
         if let logLevel, let level = Logger.Level(rawValue: logLevel) { configuration.logLevel = level }
@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        var configuration = storage.configuration()
+        var configuration = try storage.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if demo { configuration.demo = true }
@@ -119,7 +119,7 @@ struct Admin: AsyncParsableCommand {
 
 /// Opens the configured store with its database running and migrated, runs `body`, and closes it.
 func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreNode) async throws -> T) async throws -> T {
-    let configuration = storage.configuration()
+    let configuration = try storage.configuration()
     let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
     do {
         let value = try await node.database.withRunningClient { _ in

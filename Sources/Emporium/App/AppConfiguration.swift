@@ -50,7 +50,7 @@ public struct AppConfiguration: Sendable {
     public init() {}
 
     /// Reads `EMPORIUM_*` variables (and anything else `reader` provides) over the defaults.
-    public init(reader: ConfigReader) {
+    public init(reader: ConfigReader) throws {
         self.init()
         let config = reader.scoped(to: "emporium")
         host = config.string(forKey: "host", default: host)
@@ -70,9 +70,14 @@ public struct AppConfiguration: Sendable {
         demo = config.bool(forKey: "demo", default: demo)
         eventStreamKeepAlive = .seconds(config.int(forKey: "sse.keepalive.seconds", default: 15))
         let strategy = config.string(forKey: "reservation.strategy", default: reservationStrategy.rawValue)
-        reservationStrategy = ReservationStrategy(rawValue: strategy) ?? reservationStrategy
+        guard let chosen = ReservationStrategy(rawValue: strategy) else {
+            let known = ReservationStrategy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("EMPORIUM_RESERVATION_STRATEGY must be one of \(known), not \(strategy)")
+        }
+        reservationStrategy = chosen
         reservationLifetime = .seconds(config.int(forKey: "reservation.seconds", default: 15 * 60))
         sweepInterval = .milliseconds(config.int(forKey: "sweep.interval.ms", default: 1000))
+        paymentSettleAfter = .seconds(config.int(forKey: "payment.settle.seconds", default: 30))
         paymentFaults.latency = .milliseconds(config.int(forKey: "payment.latency.ms", default: 0))
         paymentFaults.errorRate = config.double(forKey: "payment.error.rate", default: 0)
         paymentFaults.timeoutRate = config.double(forKey: "payment.timeout.rate", default: 0)

@@ -106,7 +106,7 @@ extension OrderError: ProblemConvertible {
                 .conflict,
                 code: "invalid_transition",
                 detail: "An order that is \(from.rawValue) cannot become \(to.rawValue).",
-                extra: ["status": .string(from.rawValue)]
+                extra: ["currentStatus": .string(from.rawValue)]
             )
         case .expired:
             Problem(.conflict, code: "order_expired", detail: "The order's reservation ran out before payment; it is cancelled.")

@@ -87,12 +87,20 @@ public struct StoreAudit: Sendable {
         },
         Check(
             query: """
-                SELECT o.id, o.status FROM orders o JOIN payment_attempts a ON a.order_id = o.id AND a.status = 'captured'
+                SELECT o.id, o.status FROM orders o JOIN payment_attempts a ON a.order_id = o.id AND a.status IN ('captured', 'refunded')
                 WHERE o.status = 'pending_payment'
                     OR (o.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.attempt_id = a.id))
                 """
         ) { row in
             "order \(text(row, "id")) is \(text(row, "status")) but holds a captured payment with no refund"
+        },
+        Check(
+            query: """
+                SELECT o.id, o.status FROM orders o JOIN payment_attempts a ON a.order_id = o.id AND a.status = 'refunded'
+                WHERE NOT EXISTS (SELECT 1 FROM refunds r WHERE r.attempt_id = a.id AND r.status = 'refunded')
+                """
+        ) { row in
+            "order \(text(row, "id")) shows a refunded payment the provider has not refunded"
         },
         Check(query: "SELECT r.id, o.status FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'cancelled'") { row in
             "refund \(text(row, "id")) belongs to an order that is \(text(row, "status")), not cancelled"

@@ -209,6 +209,9 @@ public struct Payments: Sendable {
                     """
                 ).first()
                 guard done != nil, let row = try await orders.store.row(id: refund.orderId, in: sql) else { return }
+                try await sql.raw(
+                    "UPDATE payment_attempts SET status = 'refunded', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: refund.attemptId)"
+                ).run()
                 try await Outbox.append("order.refunded", aggregateId: refund.orderId, payload: Orders.event(row, status: row.orderStatus), in: sql)
             }
         }

@@ -68,17 +68,23 @@ struct IdempotencyMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let answer = EdgeMiddleware.problemResponse(for: error, request: request, context: context)
-            guard answer.status.code < 500 else {
+            guard Self.isFinal(answer) else {
                 try? await store.release(scope: scope, key: key)
                 throw error
             }
             return try await record(answer, scope: scope, key: key)
         }
-        guard response.status.code < 500 else {
+        guard Self.isFinal(response) else {
             try? await store.release(scope: scope, key: key)
             return response
         }
         return try await record(response, scope: scope, key: key)
+    }
+
+    /// Server errors and answers that say "retry later" (`Retry-After`: a payment in progress, a rate limit)
+    /// are not the request's outcome: the key is released so the retry does the work.
+    static func isFinal(_ response: Response) -> Bool {
+        response.status.code < 500 && response.headers[.retryAfter] == nil
     }
 
     /// Stores the response, then answers with the stored copy, so first answer and replays are byte-identical.
