@@ -4,6 +4,8 @@ import Synchronization
 
 /// Group commit for reservations: requests arriving within `window` are settled in one transaction, first come
 /// first served, each inside its own savepoint so one request's shortfall or failure undoes only its own work.
+/// Requests are spread over lanes by their first SKU, so all buyers of one hot SKU share a lane (and its batches)
+/// while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one writer, so one lane).
 /// SKUs found sold out are remembered, and later requests for them are refused without touching the database,
 /// until an `inventory.changed` event says stock came back.
 final class ReservationBatcher: Sendable {
@@ -15,56 +17,69 @@ final class ReservationBatcher: Sendable {
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
-    private struct State {
-        var queue: [Pending] = []
-        var flushing = false
-        var soldOut: Set<String> = []
+    private final class Lane: Sendable {
+        struct State {
+            var queue: [Pending] = []
+            var flushing = false
+        }
+
+        let state = Mutex(State())
     }
 
     let database: Database
     let window: Duration
-    let maxBatch = 256
-    private let state = Mutex(State())
+    let maxBatch: Int
+    private let lanes: [Lane]
+    private let soldOut = Mutex<Set<String>>([])
 
     init(database: Database, window: Duration) {
         self.database = database
         self.window = window
+        let laneCount = database.engine == .sqlite ? 1 : 8
+        self.lanes = (0..<laneCount).map { _ in Lane() }
+        self.maxBatch = database.engine == .sqlite ? 256 : 64
     }
 
     func submit(_ lines: [StockRequest], work: @escaping Work) async throws -> any Sendable {
-        let known = state.withLock { $0.soldOut }
-        let soldOut = lines.filter { known.contains($0.sku) }
-        if !soldOut.isEmpty {
-            throw ReservationError.insufficientStock(soldOut.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
+        let known = soldOut.withLock { $0 }
+        let short = lines.filter { known.contains($0.sku) }
+        if !short.isEmpty {
+            throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
         }
+        let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? "", count: lanes.count)]
         return try await withCheckedThrowingContinuation { continuation in
-            let startFlush = state.withLock { state -> Bool in
-                state.queue.append(Pending(lines: lines, work: work, continuation: continuation))
-                guard !state.flushing else { return false }
-                state.flushing = true
+            let startFlush = lane.state.withLock { lane -> Bool in
+                lane.queue.append(Pending(lines: lines, work: work, continuation: continuation))
+                guard !lane.flushing else { return false }
+                lane.flushing = true
                 return true
             }
             if startFlush {
                 // The first request of a batch drives it; the others wait on their continuations.
-                Task { await self.drain() }
+                Task { await self.drain(lane) }
             }
         }
     }
 
-    /// Stock came back for these SKUs: let requests reach the database again.
+    /// Stock came back for this SKU: let requests reach the database again.
     func restocked(_ sku: String) {
-        state.withLock { _ = $0.soldOut.remove(sku) }
+        soldOut.withLock { _ = $0.remove(sku) }
     }
 
-    var soldOutCount: Int { state.withLock { $0.soldOut.count } }
+    private static func laneIndex(of sku: String, count: Int) -> Int {
+        // FNV-1a: stable across processes, unlike `hashValue`.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in sku.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(hash % UInt64(count))
+    }
 
-    private func drain() async {
+    private func drain(_ lane: Lane) async {
         while true {
             try? await Task.sleep(for: window)
-            let batch = state.withLock { state -> [Pending] in
-                let batch = Array(state.queue.prefix(maxBatch))
-                state.queue.removeFirst(batch.count)
-                if batch.isEmpty { state.flushing = false }
+            let batch = lane.state.withLock { lane -> [Pending] in
+                let batch = Array(lane.queue.prefix(maxBatch))
+                lane.queue.removeFirst(batch.count)
+                if batch.isEmpty { lane.flushing = false }
                 return batch
             }
             if batch.isEmpty { return }
@@ -89,7 +104,7 @@ final class ReservationBatcher: Sendable {
                         pending.continuation.resume(throwing: error)
                     }
                 }
-                if !soldOut.isEmpty { state.withLock { $0.soldOut.formUnion(soldOut) } }
+                if !soldOut.isEmpty { self.soldOut.withLock { $0.formUnion(soldOut) } }
                 return
             } catch {
                 // A deadlock with another node's batch aborts the whole transaction: settle it again.

@@ -132,23 +132,48 @@ public final class EventDispatcher: Service {
         let lease = ConsumerLease(database: database, consumer: consumer.name, owner: nodeId, duration: options.leaseDuration)
         try await lease.register()
         var gap: EventLog.Gap?
+        // While the lease is fresh the position in memory is the truth: the lease is renewed at half its life,
+        // and the position stored when a handled event moved it or a second has passed, so a busy log costs the
+        // single writer a few writes a second, not one per commit. A node taking over re-reads from the stored
+        // position; handlers are idempotent.
+        var held: (position: Int, renewAt: ContinuousClock.Instant)?
+        var stored = 0
+        var storedAt = ContinuousClock.now
         while !Task.isCancelled {
-            guard var position = try await lease.claim() else {
-                gap = nil
-                try await Task.sleep(for: options.leaseDuration / 2)
-                continue
+            if held == nil || ContinuousClock.now >= held!.renewAt {
+                let asked = ContinuousClock.now
+                guard let position = try await lease.claim() else {
+                    held = nil
+                    gap = nil
+                    try await Task.sleep(for: options.leaseDuration / 2)
+                    continue
+                }
+                // Our own unsaved position wins over the stored one while we kept the lease.
+                held = (max(position, held?.position ?? 0), asked + options.leaseDuration / 2)
+                stored = position
             }
+            var position = held!.position
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
+            var handled = false
             for event in events {
+                if consumer.wants(event) { handled = true }
                 if let failure = try await deliver(event, to: consumer, logger: logger) {
                     try await lease.park(event, attempts: options.maxAttempts, error: failure)
                 }
                 position = event.id
             }
-            if !events.isEmpty, try await !lease.advance(to: position) {
-                logger.warning("lost the lease; another node continues")
-                continue
+            held!.position = position
+            if position != stored, handled || ContinuousClock.now - storedAt >= .seconds(1) {
+                let asked = ContinuousClock.now
+                guard try await lease.advance(to: position) else {
+                    logger.warning("lost the lease; another node continues")
+                    held = nil
+                    continue
+                }
+                stored = position
+                storedAt = asked
+                held!.renewAt = asked + options.leaseDuration / 2
             }
             recordLag(consumer, position: position)
             if events.count < options.batchSize {
