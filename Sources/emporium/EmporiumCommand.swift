@@ -10,7 +10,7 @@ struct EmporiumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emporium",
         abstract: "Emporium, an online store platform.",
-        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, SearchBench.self],
+        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, Audit.self, SearchBench.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -27,8 +27,8 @@ struct StorageOptions: ParsableArguments {
     var logLevel: String?
 
     /// Flags over `EMPORIUM_*` variables over defaults.
-    func configuration() -> AppConfiguration {
-        var configuration = AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
+    func configuration() throws -> AppConfiguration {
+        var configuration = try AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         if let dataDir { configuration.dataDirectory = dataDir }
         if let databaseUrl { configuration.databaseURL = databaseUrl }
         if let logLevel, let level = Logger.Level(rawValue: logLevel) { configuration.logLevel = level }
@@ -57,7 +57,7 @@ struct Serve: AsyncParsableCommand {
     var demo = false
 
     func run() async throws {
-        var configuration = storage.configuration()
+        var configuration = try storage.configuration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if demo { configuration.demo = true }
@@ -119,7 +119,7 @@ struct Admin: AsyncParsableCommand {
 
 /// Opens the configured store with its database running and migrated, runs `body`, and closes it.
 func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreNode) async throws -> T) async throws -> T {
-    let configuration = storage.configuration()
+    let configuration = try storage.configuration()
     let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
     do {
         let value = try await node.database.withRunningClient { _ in
@@ -182,5 +182,23 @@ struct Export: AsyncParsableCommand {
         let path = jsonl
         let written = try await withStore(storage) { try await CatalogSeeder(node: $0).exportJSONL(to: path) }
         print("exported \(written) products to \(path)")
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the store's invariants (stock, reservations, payments, refunds); exit 1 on any breach."
+    )
+
+    @OptionGroup var storage: StorageOptions
+
+    func run() async throws {
+        let breaches = try await withStore(storage) { try await StoreAudit(database: $0.database).breaches() }
+        guard breaches.isEmpty else {
+            for breach in breaches { print("BREACH " + breach) }
+            print("audit failed: \(breaches.count) breaches")
+            throw ExitCode(1)
+        }
+        print("audit passed: stock, reservations, payments and refunds are consistent")
     }
 }

@@ -29,6 +29,16 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var accessLogLevel: Logger.Level? = .info
     public var dispatcher = DispatcherOptions()
+    /// How concurrent checkouts of one SKU are settled (all correct; the benchmark compares their speed).
+    public var reservationStrategy = ReservationStrategy.batched
+    /// How long checkout holds stock for an unpaid order.
+    public var reservationLifetime: Duration = .seconds(15 * 60)
+    /// How often each node looks for expired reservations, unsettled payments and pending refunds.
+    public var sweepInterval: Duration = .seconds(1)
+    /// When the sweeper settles a payment attempt left open (no answer from the provider) by asking the provider.
+    public var paymentSettleAfter: Duration = .seconds(30)
+    /// The sandbox payment provider's latency and injected faults.
+    public var paymentFaults = SandboxGateway.Faults()
     /// How often an idle server-sent-events stream gets a comment (keeps proxies from closing it, and finds
     /// clients that went away).
     public var eventStreamKeepAlive: Duration = .seconds(15)
@@ -40,7 +50,7 @@ public struct AppConfiguration: Sendable {
     public init() {}
 
     /// Reads `EMPORIUM_*` variables (and anything else `reader` provides) over the defaults.
-    public init(reader: ConfigReader) {
+    public init(reader: ConfigReader) throws {
         self.init()
         let config = reader.scoped(to: "emporium")
         host = config.string(forKey: "host", default: host)
@@ -59,6 +69,18 @@ public struct AppConfiguration: Sendable {
         accessLogLevel = accessLog == "off" ? nil : Logger.Level(rawValue: accessLog) ?? .info
         demo = config.bool(forKey: "demo", default: demo)
         eventStreamKeepAlive = .seconds(config.int(forKey: "sse.keepalive.seconds", default: 15))
+        let strategy = config.string(forKey: "reservation.strategy", default: reservationStrategy.rawValue)
+        guard let chosen = ReservationStrategy(rawValue: strategy) else {
+            let known = ReservationStrategy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ConfigurationError("EMPORIUM_RESERVATION_STRATEGY must be one of \(known), not \(strategy)")
+        }
+        reservationStrategy = chosen
+        reservationLifetime = .seconds(config.int(forKey: "reservation.seconds", default: 15 * 60))
+        sweepInterval = .milliseconds(config.int(forKey: "sweep.interval.ms", default: 1000))
+        paymentSettleAfter = .seconds(config.int(forKey: "payment.settle.seconds", default: 30))
+        paymentFaults.latency = .milliseconds(config.int(forKey: "payment.latency.ms", default: 0))
+        paymentFaults.errorRate = config.double(forKey: "payment.error.rate", default: 0)
+        paymentFaults.timeoutRate = config.double(forKey: "payment.timeout.rate", default: 0)
         if let node = config.string(forKey: "node.id") { nodeId = node }
     }
 

@@ -25,6 +25,7 @@ public func buildApplication(
             DatabaseService(database: node.database),
             SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
             dispatcher,
+            ReservationSweeper(orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger),
         ],
         onServerRunning: { channel in
             node.logger.info("Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -69,6 +70,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
         }
     }.register(on: api)
     CartRoutes(carts: carts, keepAlive: configuration.eventStreamKeepAlive).register(on: api)
+    OrderRoutes(orders: node.orders, payments: node.payments, notifications: node.notifications).register(on: api)
     SearchRoutes(search: node.search).register(on: api)
     CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 

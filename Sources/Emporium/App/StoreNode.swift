@@ -13,6 +13,9 @@ public struct StoreNode: Sendable {
     public let inventory: Inventory
     public let search: ProductSearch
     public let carts: Carts
+    public let orders: Orders
+    public let payments: Payments
+    public let notifications: Notifications
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
@@ -23,7 +26,8 @@ public struct StoreNode: Sendable {
     /// Every module's migrations, in the order they apply.
     public static let migrations: [Migration] =
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
-        + Inventory.migrations + CartStore.migrations
+        + Inventory.migrations + CartStore.migrations + OrderStore.migrations + StockReservations.migrations
+        + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -55,6 +59,14 @@ public struct StoreNode: Sendable {
             )
             let readiness = Readiness()
             readiness.waitFor(ProductSearch.readinessKey)
+            let carts = Carts(database: database)
+            let orders = Orders(
+                store: OrderStore(database: database),
+                carts: carts,
+                reservations: StockReservations(database: database, strategy: configuration.reservationStrategy),
+                reservationLifetime: configuration.reservationLifetime
+            )
+            let gateway = SandboxGateway(database: database, faults: configuration.paymentFaults)
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
             return StoreNode(
                 configuration: configuration,
@@ -64,7 +76,10 @@ public struct StoreNode: Sendable {
                 categories: Categories(store: catalogStore, cache: CategoryTreeCache()),
                 inventory: inventory,
                 search: ProductSearch(index: SearchIndex(), database: database, readiness: readiness),
-                carts: Carts(database: database),
+                carts: carts,
+                orders: orders,
+                payments: Payments(orders: orders, gateway: gateway, staleAfter: configuration.paymentSettleAfter, logger: logger),
+                notifications: Notifications(database: database),
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
@@ -76,13 +91,16 @@ public struct StoreNode: Sendable {
         }
     }
 
-    /// The consumers every node runs for itself: its caches follow catalog and stock changes.
+    /// The event consumers of this node: its caches follow catalog and stock changes (node consumers), and it
+    /// takes its turn at the cluster's work (notifications).
     var nodeConsumers: [EventConsumer] {
         let catalog = self.catalog
         let categories = self.categories
         return [
             search.consumer,
             carts.feed.consumer(start: { [servingFrom] in try await servingFrom.value() }),
+            orders.reservations.consumer,
+            notifications.consumer,
             EventConsumer(
                 name: "product-cache",
                 scope: .node(start: { [servingFrom] in try await servingFrom.value() }),

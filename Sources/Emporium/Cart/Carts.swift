@@ -97,6 +97,16 @@ public struct Carts: Sendable {
         for event in changed { feed.publish(event) }
     }
 
+    /// Empties the cart inside the caller's transaction (checkout), if it is still at `version`; else
+    /// `OrderError.cartChanged`, so the caller prices the cart again.
+    func empty(_ owner: CartOwner, atVersion version: Int, in sql: any SQLDatabase) async throws {
+        let current = try await store.lock(cartId: owner.cartId, ownerKind: owner.kind, in: sql)
+        guard current == version else { throw OrderError.cartChanged }
+        _ = try await store.takeLines(cartId: owner.cartId, in: sql)
+        let event = CartChanged(cartId: owner.cartId, version: try await store.bump(cartId: owner.cartId, in: sql))
+        try await Outbox.append("cart.changed", aggregateId: event.cartId, payload: event, in: sql)
+    }
+
     /// Runs one change of a cart in a transaction: lock, check `If-Match`, edit, and if anything changed,
     /// move to the next version and tell every node. Answers the cart as the change left it.
     private func change(

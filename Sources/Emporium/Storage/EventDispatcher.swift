@@ -118,7 +118,7 @@ public final class EventDispatcher: Service {
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
             for event in events {
-                await deliver(event, to: consumer, logger: logger)
+                try await deliver(event, to: consumer, logger: logger)
                 position = event.id
             }
             recordLag(consumer, position: position)
@@ -141,7 +141,7 @@ public final class EventDispatcher: Service {
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
             for event in events {
-                if let failure = await deliver(event, to: consumer, logger: logger) {
+                if let failure = try await deliver(event, to: consumer, logger: logger) {
                     try await lease.park(event, attempts: options.maxAttempts, error: failure)
                 }
                 position = event.id
@@ -158,8 +158,10 @@ public final class EventDispatcher: Service {
     }
 
     /// Hands one event to a consumer, retrying with exponential backoff; returns the last error if it never took.
+    /// Shutting down is not a failure: it throws `CancellationError`, so the event is neither parked nor passed and
+    /// the next run (or another node) delivers it.
     @discardableResult
-    private func deliver(_ event: OutboxEvent, to consumer: EventConsumer, logger: Logger) async -> String? {
+    private func deliver(_ event: OutboxEvent, to consumer: EventConsumer, logger: Logger) async throws -> String? {
         guard consumer.wants(event) else { return nil }
         var delay = options.firstRetryDelay
         for attempt in 1...options.maxAttempts {
@@ -167,7 +169,8 @@ public final class EventDispatcher: Service {
                 try await consumer.handle(event)
                 return nil
             } catch {
-                if attempt == options.maxAttempts || Task.isCancelled {
+                if Task.isCancelled || error is CancellationError { throw CancellationError() }
+                if attempt == options.maxAttempts {
                     logger.error(
                         "event handler failed; event parked",
                         metadata: ["event_id": "\(event.id)", "event_type": "\(event.type)", "error": "\(error)"]
@@ -176,7 +179,7 @@ public final class EventDispatcher: Service {
                     return String(describing: error)
                 }
                 logger.warning("event handler failed; retrying", metadata: ["event_id": "\(event.id)", "attempt": "\(attempt)"])
-                try? await Task.sleep(for: delay)
+                try await Task.sleep(for: delay)
                 delay *= 2
             }
         }

@@ -96,7 +96,8 @@ struct OutboxTests {
             try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer])) {
                 #expect(await received.wait { Set($0).isSuperset(of: ids) })
             }
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The lease lasts 1 s here; the margin is for a loaded 2-core CI machine.
+            #expect(ContinuousClock.now - started < .seconds(10))
         }
     }
 
@@ -156,7 +157,9 @@ struct OutboxTests {
                     try await sql.raw("SELECT id FROM events ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
                 }
                 #expect(committed.count == 8 * 12)
-                #expect(await received.wait { $0.count >= committed.count })
+                // A gap is held until every transaction that could fill it has ended, including other tests'
+                // transactions on the same PostgreSQL cluster: allow for a loaded machine.
+                #expect(await received.wait(timeout: .seconds(30)) { $0.count >= committed.count })
                 #expect(received.all == committed)
             }
         }

@@ -25,7 +25,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         let body = try await request.collectBody(upTo: 10 << 20)
-        let requestHash = sha256Hex("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
+        let requestHash = store.fingerprint("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
         // A guest's key is scoped to its cart token, so two guests' keys never meet (a replay carries a cart).
         let scope = context.identity?.userId ?? request.headers[.cartToken].map { "guest:" + sha256Hex($0) } ?? "anonymous"
 
@@ -68,17 +68,23 @@ struct IdempotencyMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let answer = EdgeMiddleware.problemResponse(for: error, request: request, context: context)
-            guard answer.status.code < 500 else {
+            guard Self.isFinal(answer) else {
                 try? await store.release(scope: scope, key: key)
                 throw error
             }
             return try await record(answer, scope: scope, key: key)
         }
-        guard response.status.code < 500 else {
+        guard Self.isFinal(response) else {
             try? await store.release(scope: scope, key: key)
             return response
         }
         return try await record(response, scope: scope, key: key)
+    }
+
+    /// Server errors and answers that say "retry later" (`Retry-After`: a payment in progress, a rate limit)
+    /// are not the request's outcome: the key is released so the retry does the work.
+    static func isFinal(_ response: Response) -> Bool {
+        response.status.code < 500 && response.headers[.retryAfter] == nil
     }
 
     /// Stores the response, then answers with the stored copy, so first answer and replays are byte-identical.

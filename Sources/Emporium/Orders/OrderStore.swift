@@ -1,0 +1,174 @@
+import Foundation
+import SQLKit
+
+/// The SQL of orders: the order row, its items (prices snapshotted at checkout) and its status history.
+struct OrderStore: Sendable {
+    let database: Database
+
+    static let migrations: [Migration] = [
+        Migration("orders.1", [
+            """
+            CREATE TABLE orders (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, currency TEXT NOT NULL,
+                subtotal_amount BIGINT NOT NULL, shipping_amount BIGINT NOT NULL, total_amount BIGINT NOT NULL,
+                shipping_address TEXT NOT NULL, reservation_expires_at BIGINT NOT NULL, payment_lock TEXT,
+                carrier TEXT, tracking_number TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX orders_user ON orders (user_id, id)",
+            "CREATE INDEX orders_status ON orders (status, reservation_expires_at)",
+            """
+            CREATE TABLE order_items (order_id TEXT NOT NULL REFERENCES orders (id), position BIGINT NOT NULL,
+                sku TEXT NOT NULL, product_id TEXT NOT NULL, title TEXT NOT NULL, quantity BIGINT NOT NULL,
+                unit_amount BIGINT NOT NULL, PRIMARY KEY (order_id, position))
+            """,
+            """
+            CREATE TABLE order_history (order_id TEXT NOT NULL REFERENCES orders (id), seq BIGINT NOT NULL,
+                status TEXT NOT NULL, note TEXT, at BIGINT NOT NULL, PRIMARY KEY (order_id, seq))
+            """,
+        ]),
+    ]
+
+    struct Row: Decodable, Sendable {
+        let id: String
+        let userId: String
+        let status: String
+        let currency: String
+        let subtotalAmount: Int
+        let shippingAmount: Int
+        let totalAmount: Int
+        let shippingAddress: String
+        let reservationExpiresAt: Int
+        let paymentLock: String?
+        let carrier: String?
+        let trackingNumber: String?
+        let createdAt: Int
+
+        var orderStatus: OrderStatus { OrderStatus(rawValue: status) ?? .cancelled }
+    }
+
+    static let columns = """
+        id, user_id, status, currency, subtotal_amount, shipping_amount, total_amount, shipping_address,
+        reservation_expires_at, payment_lock, carrier, tracking_number, created_at
+        """
+
+    func insert(_ row: Row, items: [OrderItem], in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO orders (id, user_id, status, currency, subtotal_amount, shipping_amount, total_amount,
+                shipping_address, reservation_expires_at, created_at, updated_at)
+            VALUES (\(bind: row.id), \(bind: row.userId), \(bind: row.status), \(bind: row.currency), \(bind: row.subtotalAmount),
+                \(bind: row.shippingAmount), \(bind: row.totalAmount), \(bind: row.shippingAddress),
+                \(bind: row.reservationExpiresAt), \(bind: row.createdAt), \(bind: row.createdAt))
+            """
+        ).run()
+        var values: [SQLQueryString] = []
+        for (position, item) in items.enumerated() {
+            values.append(
+                "(\(bind: row.id), \(bind: position), \(bind: item.sku), \(bind: item.productId), \(bind: item.title), \(bind: item.quantity), \(bind: item.unitPrice.amount))"
+            )
+        }
+        try await sql.raw(
+            "INSERT INTO order_items (order_id, position, sku, product_id, title, quantity, unit_amount) VALUES \(values.joined(separator: ", "))"
+        ).run()
+        try await appendHistory(orderId: row.id, status: .pendingPayment, note: nil, at: row.createdAt, in: sql)
+    }
+
+    func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orders WHERE id = \(bind: id)")
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Moves the order from one of `from` to `to` if it is still there; the row as it was before, or nil.
+    func transition(id: String, from: [OrderStatus], to: OrderStatus, note: String?, in sql: any SQLDatabase) async throws -> Row? {
+        guard let before = try await row(id: id, in: sql), from.contains(before.orderStatus) else { return nil }
+        let now = Database.nowMillis()
+        let moved = try await sql.raw(
+            """
+            UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)
+            WHERE id = \(bind: id) AND status = \(bind: before.status) RETURNING id
+            """
+        ).first()
+        guard moved != nil else { return nil }
+        try await appendHistory(orderId: id, status: to, note: note, at: now, in: sql)
+        return before
+    }
+
+    func setShipment(id: String, carrier: String, trackingNumber: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "UPDATE orders SET carrier = \(bind: carrier), tracking_number = \(bind: trackingNumber) WHERE id = \(bind: id)"
+        ).run()
+    }
+
+    private func appendHistory(orderId: String, status: OrderStatus, note: String?, at: Int, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO order_history (order_id, seq, status, note, at)
+            SELECT \(bind: orderId), COALESCE(MAX(seq), 0) + 1, \(bind: status.rawValue), \(bind: note), \(bind: at)
+            FROM order_history WHERE order_id = \(bind: orderId)
+            """
+        ).run()
+    }
+
+    /// Orders newest first, after `cursor` (an order id), of one user or (admin) of everyone, optionally by status.
+    func list(userId: String?, status: OrderStatus?, limit: Int, before cursor: String?, in sql: any SQLDatabase) async throws -> [Row] {
+        var query: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM orders WHERE 1 = 1"
+        if let userId { query = query + " AND user_id = \(bind: userId)" }
+        if let status { query = query + " AND status = \(bind: status.rawValue)" }
+        if let cursor { query = query + " AND id < \(bind: cursor)" }
+        query = query + " ORDER BY id DESC LIMIT \(bind: limit)"
+        return try await sql.raw(query).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Full orders for rows: items, history and payment in three queries, whatever the number of rows.
+    func orders(_ rows: [Row], in sql: any SQLDatabase) async throws -> [Order] {
+        guard !rows.isEmpty else { return [] }
+        let ids = rows.map(\.id)
+        var items: [String: [OrderItem]] = [:]
+        for item in try await sql.raw(
+            "SELECT order_id, sku, product_id, title, quantity, unit_amount FROM order_items WHERE order_id IN (\(binds: ids)) ORDER BY order_id, position"
+        ).all() {
+            let orderId = try item.decode(column: "order_id", as: String.self)
+            let currency = rows.first { $0.id == orderId }?.currency ?? "USD"
+            let quantity = try item.decode(column: "quantity", as: Int.self)
+            let unit = try item.decode(column: "unit_amount", as: Int.self)
+            items[orderId, default: []].append(
+                OrderItem(
+                    sku: try item.decode(column: "sku", as: String.self),
+                    productId: try item.decode(column: "product_id", as: String.self),
+                    title: try item.decode(column: "title", as: String.self),
+                    quantity: quantity,
+                    unitPrice: Money(amount: unit, currency: currency),
+                    lineTotal: Money(amount: unit * quantity, currency: currency)
+                )
+            )
+        }
+        var history: [String: [StatusChange]] = [:]
+        for change in try await sql.raw(
+            "SELECT order_id, status, note, at FROM order_history WHERE order_id IN (\(binds: ids)) ORDER BY order_id, seq"
+        ).all() {
+            history[try change.decode(column: "order_id", as: String.self), default: []].append(
+                StatusChange(
+                    status: OrderStatus(rawValue: try change.decode(column: "status", as: String.self)) ?? .cancelled,
+                    at: Timestamp.rfc3339(try change.decode(column: "at", as: Int.self)),
+                    note: try change.decode(column: "note", as: String?.self)
+                )
+            )
+        }
+        let payments = try await PaymentStore.summaries(orderIds: ids, in: sql)
+        return try rows.map { row in
+            Order(
+                id: row.id,
+                status: row.orderStatus,
+                items: items[row.id] ?? [],
+                subtotal: Money(amount: row.subtotalAmount, currency: row.currency),
+                shipping: Money(amount: row.shippingAmount, currency: row.currency),
+                total: Money(amount: row.totalAmount, currency: row.currency),
+                shippingAddress: try JSONDecoder().decode(ShippingAddress.self, from: Data(row.shippingAddress.utf8)),
+                reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt),
+                payment: payments[row.id],
+                shipment: row.carrier.map { Shipment(carrier: $0, trackingNumber: row.trackingNumber ?? "") },
+                statusHistory: history[row.id] ?? [],
+                createdAt: Timestamp.rfc3339(row.createdAt)
+            )
+        }
+    }
+}

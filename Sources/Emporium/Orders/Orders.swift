@@ -1,0 +1,191 @@
+import Foundation
+import SQLKit
+
+/// Checkout and the order lifecycle: reservation at checkout, expiry, cancel, ship, deliver.
+public struct Orders: Sendable {
+    let store: OrderStore
+    let carts: Carts
+    public let reservations: StockReservations
+    let reservationLifetime: Duration
+
+    /// Turns the customer's cart into a `pending_payment` order holding its stock, and empties the cart, in one
+    /// transaction. Every line is reserved or none (409 `insufficient_stock` lists each short SKU).
+    public func checkout(userId: String, address: ShippingAddress) async throws -> Order {
+        var validator = Validator()
+        address.validate(into: &validator)
+        try validator.throwIfInvalid()
+        let addressJSON = String(decoding: try JSONEncoder().encode(address), as: UTF8.self)
+        let owner = CartOwner.user(userId)
+        for _ in 0..<5 {
+            let cart = try await carts.cart(owner)
+            guard !cart.items.isEmpty else { throw OrderError.cartEmpty }
+            let discontinued = cart.warnings.filter { $0.code == .unavailable && $0.reason == "discontinued" }.map(\.sku)
+            if !discontinued.isEmpty {
+                throw ReservationError.insufficientStock(
+                    cart.items.filter { discontinued.contains($0.sku) }.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) }
+                )
+            }
+            let lines = cart.items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }.sorted { $0.sku < $1.sku }
+            let subtotal = cart.items.reduce(0) { $0 + $1.lineTotal.amount }
+            let now = Database.nowMillis()
+            let row = OrderStore.Row(
+                id: Identifier.make("ord", now: now),
+                userId: userId,
+                status: OrderStatus.pendingPayment.rawValue,
+                currency: cart.subtotal.currency,
+                subtotalAmount: subtotal,
+                shippingAmount: OrderRules.shipping(for: subtotal),
+                totalAmount: subtotal + OrderRules.shipping(for: subtotal),
+                shippingAddress: addressJSON,
+                reservationExpiresAt: now + Int(reservationLifetime / .milliseconds(1)),
+                paymentLock: nil,
+                carrier: nil,
+                trackingNumber: nil,
+                createdAt: now
+            )
+            let items = cart.items.map {
+                OrderItem(sku: $0.sku, productId: $0.productId, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
+            }
+            do {
+                try await reservations.reserve(lines) { [store, carts] sql in
+                    // The cart must be the one priced above; a change meanwhile means pricing it again.
+                    try await carts.empty(owner, atVersion: cart.version, in: sql)
+                    try await store.insert(row, items: items, in: sql)
+                    try await StockReservations.record(orderId: row.id, lines: lines, expiresAt: row.reservationExpiresAt, in: sql)
+                    try await Outbox.append("order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql)
+                }
+            } catch OrderError.cartChanged {
+                continue
+            }
+            return try await order(id: row.id, userId: userId)
+        }
+        throw OrderError.cartChanged
+    }
+
+    /// The order, if it is this user's (else 404: another customer's order is not revealed); any order for nil.
+    public func order(id: String, userId: String?) async throws -> Order {
+        try await store.database.read { sql in
+            guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else { throw OrderError.notFound }
+            return try await store.orders([row], in: sql)[0]
+        }
+    }
+
+    public func status(id: String, userId: String) async throws -> OrderStatus {
+        try await store.database.read { sql in
+            guard let row = try await store.row(id: id, in: sql), row.userId == userId else { throw OrderError.notFound }
+            return row.orderStatus
+        }
+    }
+
+    /// A page of orders, newest first; the cursor is the last order id of the previous page.
+    public func list(userId: String?, status: OrderStatus? = nil, limit: Int, cursor: String?) async throws -> (orders: [Order], next: String?) {
+        try await store.database.read { sql in
+            let rows = try await store.list(userId: userId, status: status, limit: limit + 1, before: cursor, in: sql)
+            let page = Array(rows.prefix(limit))
+            return (try await store.orders(page, in: sql), rows.count > limit ? page.last?.id : nil)
+        }
+    }
+
+    /// Customer cancel: an unpaid order returns its stock; a paid one is refunded (the refund row is written here and
+    /// settled with the provider after commit) and its units go back on hand.
+    public func cancel(id: String, userId: String) async throws -> Order {
+        try await store.database.transaction { sql in
+            guard let row = try await store.row(id: id, in: sql), row.userId == userId else { throw OrderError.notFound }
+            switch row.orderStatus {
+            case .pendingPayment:
+                guard row.paymentLock == nil else { throw PaymentError.inProgress }
+                guard try await cancelUnpaid(row, note: "cancelled by customer", in: sql) else { throw PaymentError.inProgress }
+            case .confirmed:
+                guard try await store.transition(id: id, from: [.confirmed], to: .cancelled, note: "refund issued", in: sql) != nil else {
+                    throw OrderError.invalidTransition(from: row.orderStatus, to: .cancelled)
+                }
+                if let attempt = try await PaymentStore.capturedAttempt(orderId: id, in: sql) {
+                    try await PaymentStore.insertRefund(id: Identifier.make("rf"), orderId: id, attempt: attempt, in: sql)
+                }
+                let items = try await store.orders([row], in: sql)[0].items
+                try await StockReservations.restock(items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }, in: sql)
+                var event = Self.event(row, status: .cancelled)
+                event.note = "refund issued"
+                try await Outbox.append("order.cancelled", aggregateId: id, payload: event, in: sql)
+            default:
+                throw OrderError.invalidTransition(from: row.orderStatus, to: .cancelled)
+            }
+            return try await store.orders([try await store.row(id: id, in: sql)!], in: sql)[0]
+        }
+    }
+
+    /// The system's cancel of an unpaid order whose reservation ran out; false if it was paid or cancelled meanwhile.
+    @discardableResult
+    public func expire(id: String) async throws -> Bool {
+        try await store.database.transaction { sql in
+            guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment, row.paymentLock == nil else { return false }
+            return try await cancelUnpaid(row, note: "payment_timeout", in: sql)
+        }
+    }
+
+    private func cancelUnpaid(_ row: OrderStore.Row, note: String, in sql: any SQLDatabase) async throws -> Bool {
+        // The lock check is in the UPDATE: a payment that claimed the order first wins.
+        let claimed = try await sql.raw(
+            """
+            UPDATE orders SET payment_lock = 'cancelling' WHERE id = \(bind: row.id) AND status = 'pending_payment'
+                AND payment_lock IS NULL RETURNING id
+            """
+        ).first()
+        guard claimed != nil else { return false }
+        guard try await store.transition(id: row.id, from: [.pendingPayment], to: .cancelled, note: note, in: sql) != nil else { return false }
+        try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: row.id)").run()
+        try await StockReservations.release(orderId: row.id, in: sql)
+        var event = Self.event(row, status: .cancelled)
+        event.note = note
+        try await Outbox.append("order.cancelled", aggregateId: row.id, payload: event, in: sql)
+        return true
+    }
+
+    public func ship(id: String, carrier: String, trackingNumber: String) async throws -> Order {
+        var validator = Validator()
+        validator.check((1...100).contains(carrier.trimmingCharacters(in: .whitespaces).count), "carrier", "must be 1 to 100 characters")
+        validator.check((1...100).contains(trackingNumber.trimmingCharacters(in: .whitespaces).count), "trackingNumber", "must be 1 to 100 characters")
+        try validator.throwIfInvalid()
+        return try await move(id: id, from: .confirmed, to: .shipped) { sql in
+            try await store.setShipment(id: id, carrier: carrier, trackingNumber: trackingNumber, in: sql)
+        }
+    }
+
+    public func deliver(id: String) async throws -> Order {
+        try await move(id: id, from: .shipped, to: .delivered) { _ in }
+    }
+
+    private func move(
+        id: String,
+        from: OrderStatus,
+        to: OrderStatus,
+        also: @Sendable (any SQLDatabase) async throws -> Void
+    ) async throws -> Order {
+        try await store.database.transaction { sql in
+            guard let current = try await store.row(id: id, in: sql) else { throw OrderError.notFound }
+            guard let row = try await store.transition(id: id, from: [from], to: to, note: nil, in: sql) else {
+                throw OrderError.invalidTransition(from: current.orderStatus, to: to)
+            }
+            try await also(sql)
+            try await Outbox.append("order.\(to.rawValue)", aggregateId: id, payload: Self.event(row, status: to), in: sql)
+            return try await store.orders([try await store.row(id: id, in: sql)!], in: sql)[0]
+        }
+    }
+
+    /// Unpaid orders whose reservation has run out, oldest first.
+    func expiredOrderIds(limit: Int) async throws -> [String] {
+        try await store.database.read { sql in
+            try await sql.raw(
+                """
+                SELECT id FROM orders WHERE status = 'pending_payment' AND payment_lock IS NULL
+                    AND reservation_expires_at <= \(bind: Database.nowMillis())
+                ORDER BY reservation_expires_at LIMIT \(bind: limit)
+                """
+            ).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+    }
+
+    static func event(_ row: OrderStore.Row, status: OrderStatus) -> OrderEvent {
+        OrderEvent(orderId: row.id, userId: row.userId, status: status, total: Money(amount: row.totalAmount, currency: row.currency))
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import SQLKit
+
+/// Checks the store's invariants straight from the tables; every breach is one line. Run by `emporium audit`,
+/// at the end of tests and of load tests.
+public struct StoreAudit: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func breaches() async throws -> [String] {
+        try await database.read { sql in
+            var found: [String] = []
+            for check in Self.checks {
+                for row in try await sql.raw(SQLQueryString(check.query)).all() {
+                    found.append(check.describe(row))
+                }
+            }
+            return found
+        }
+    }
+
+    private struct Check: Sendable {
+        let query: String
+        let describe: @Sendable (any SQLRow) -> String
+    }
+
+    private static func text(_ row: any SQLRow, _ column: String) -> String {
+        if let value = try? row.decode(column: column, as: String.self) { return value }
+        if let value = try? row.decode(column: column, as: Int.self) { return String(value) }
+        return "?"
+    }
+
+    private static let paid = "('confirmed', 'shipped', 'delivered')"
+
+    private static let checks: [Check] = [
+        Check(query: "SELECT sku, on_hand, reserved FROM stock WHERE reserved < 0 OR on_hand < reserved") { row in
+            "stock \(text(row, "sku")): onHand \(text(row, "on_hand")) < reserved \(text(row, "reserved")) or reserved < 0"
+        },
+        Check(
+            query: """
+                SELECT s.sku, s.reserved, COALESCE(r.held, 0) AS held FROM stock s
+                LEFT JOIN (SELECT sku, CAST(SUM(quantity) AS BIGINT) AS held FROM reservations WHERE state = 'active' GROUP BY sku) r
+                    ON r.sku = s.sku
+                WHERE s.reserved <> COALESCE(r.held, 0)
+                """
+        ) { row in
+            "stock \(text(row, "sku")): reserved \(text(row, "reserved")) but active reservations hold \(text(row, "held"))"
+        },
+        Check(
+            query: """
+                SELECT s.sku, s.on_hand, s.reserved, COALESCE(m.stocked, 0) AS stocked, COALESCE(m.sold, 0) AS sold,
+                    COALESCE(o.ordered, 0) AS ordered
+                FROM stock s
+                LEFT JOIN (SELECT sku, CAST(SUM(CASE WHEN reason IN ('sale', 'restock') THEN 0 ELSE delta END) AS BIGINT) AS stocked,
+                        CAST(-SUM(CASE WHEN reason IN ('sale', 'restock') THEN delta ELSE 0 END) AS BIGINT) AS sold
+                    FROM stock_movements GROUP BY sku) m ON m.sku = s.sku
+                LEFT JOIN (SELECT i.sku, CAST(SUM(i.quantity) AS BIGINT) AS ordered FROM order_items i
+                    JOIN orders o ON o.id = i.order_id WHERE o.status IN \(paid) GROUP BY i.sku) o ON o.sku = s.sku
+                WHERE COALESCE(m.stocked, 0) <> COALESCE(m.sold, 0) + s.on_hand
+                    OR COALESCE(m.sold, 0) <> COALESCE(o.ordered, 0)
+                """
+        ) { row in
+            "stock \(text(row, "sku")): stocked \(text(row, "stocked")) ≠ sold \(text(row, "sold")) + reserved \(text(row, "reserved")) "
+                + "+ available (onHand \(text(row, "on_hand")) - reserved), or sold ≠ \(text(row, "ordered")) units in paid orders"
+        },
+        Check(
+            query: """
+                SELECT o.id, o.status, COUNT(a.id) AS captured FROM orders o
+                LEFT JOIN payment_attempts a ON a.order_id = o.id AND a.status = 'captured'
+                WHERE o.status IN \(paid) GROUP BY o.id, o.status HAVING COUNT(a.id) <> 1
+                """
+        ) { row in
+            "order \(text(row, "id")) is \(text(row, "status")) with \(text(row, "captured")) captured payments (must be exactly 1)"
+        },
+        Check(
+            query: """
+                SELECT o.id, o.status, COUNT(l.idempotency_key) AS charges FROM orders o
+                JOIN payment_attempts a ON a.order_id = o.id
+                JOIN sandbox_ledger l ON l.idempotency_key = a.id AND l.kind = 'charge' AND l.outcome = 'approved'
+                GROUP BY o.id, o.status HAVING COUNT(l.idempotency_key) > 1
+                """
+        ) { row in
+            "order \(text(row, "id")) was charged \(text(row, "charges")) times by the provider"
+        },
+        Check(
+            query: """
+                SELECT o.id, o.status FROM orders o JOIN payment_attempts a ON a.order_id = o.id AND a.status IN ('captured', 'refunded')
+                WHERE o.status = 'pending_payment'
+                    OR (o.status = 'cancelled' AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.attempt_id = a.id))
+                """
+        ) { row in
+            "order \(text(row, "id")) is \(text(row, "status")) but holds a captured payment with no refund"
+        },
+        Check(
+            query: """
+                SELECT o.id, o.status FROM orders o JOIN payment_attempts a ON a.order_id = o.id AND a.status = 'refunded'
+                WHERE NOT EXISTS (SELECT 1 FROM refunds r WHERE r.attempt_id = a.id AND r.status = 'refunded')
+                """
+        ) { row in
+            "order \(text(row, "id")) shows a refunded payment the provider has not refunded"
+        },
+        Check(query: "SELECT r.id, o.status FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'cancelled'") { row in
+            "refund \(text(row, "id")) belongs to an order that is \(text(row, "status")), not cancelled"
+        },
+        Check(
+            query: """
+                SELECT r.order_id, r.sku, COALESCE(o.status, 'missing') AS status FROM reservations r
+                LEFT JOIN orders o ON o.id = r.order_id
+                WHERE r.state = 'active' AND (o.id IS NULL OR o.status <> 'pending_payment')
+                """
+        ) { row in
+            "reservation of \(text(row, "sku")) outlives order \(text(row, "order_id")) (\(text(row, "status")))"
+        },
+    ]
+}

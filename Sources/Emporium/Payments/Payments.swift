@@ -1,0 +1,236 @@
+import Foundation
+import Logging
+import SQLKit
+
+public enum PaymentError: Error, Equatable {
+    case declined(code: String)
+    /// The provider failed; nothing was charged.
+    case providerUnavailable
+    /// The provider did not answer; the attempt is `unknown` until the provider is asked.
+    case outcomeUnknown
+    /// Another payment of this order is being processed.
+    case inProgress
+}
+
+/// Paying orders exactly once. An attempt is written before the provider is called, and the provider gets the
+/// attempt's id as its idempotency key; an attempt left `unknown` is settled by asking the provider, never by
+/// charging again. An order holds at most one open attempt (`orders.payment_lock`).
+public struct Payments: Sendable {
+    let orders: Orders
+    let gateway: any PaymentGateway
+    /// How long a provider call may take before its attempt counts as `unknown`.
+    var callTimeout: Duration = .seconds(10)
+    /// An open attempt older than this is settled by the sweeper asking the provider: a `started` one belongs to
+    /// a request that died, an `unknown` one to a client that did not retry (a retry settles it at once).
+    let staleAfter: Duration
+    let logger: Logger
+
+    init(orders: Orders, gateway: any PaymentGateway, staleAfter: Duration, logger: Logger) {
+        self.orders = orders
+        self.gateway = gateway
+        self.staleAfter = staleAfter
+        self.logger = logger
+    }
+
+    var database: Database { orders.store.database }
+
+    public func pay(orderId: String, userId: String, card: Card) async throws -> Order {
+        try card.validate()
+        for _ in 0..<3 {
+            switch try await claim(orderId: orderId, userId: userId, card: card) {
+            case .attempt(let attemptId, let amount):
+                try await charge(attemptId: attemptId, orderId: orderId, amount: amount, card: card)
+                return try await orders.order(id: orderId, userId: userId)
+            case .busy(let attemptId):
+                // Settle the open attempt first (a retry after a timeout lands here): never charge beside it.
+                switch try await reconcile(attemptId: attemptId) {
+                case .captured: return try await orders.order(id: orderId, userId: userId)
+                case .inFlight: throw PaymentError.inProgress
+                case .settled: continue
+                }
+            }
+        }
+        throw PaymentError.inProgress
+    }
+
+    private enum Claim: Sendable {
+        case attempt(id: String, amount: Money)
+        case busy(attemptId: String)
+    }
+
+    /// Records a `started` attempt and takes the order's payment lock, in one transaction.
+    private func claim(orderId: String, userId: String, card: Card) async throws -> Claim {
+        enum Outcome: Sendable {
+            case claim(Claim)
+            case expired
+        }
+        let outcome = try await database.transaction { sql -> Outcome in
+            guard let row = try await orders.store.row(id: orderId, in: sql), row.userId == userId else { throw OrderError.notFound }
+            guard row.orderStatus == .pendingPayment else {
+                if row.orderStatus == .cancelled, try await Self.expiredByTimeout(orderId, in: sql) { throw OrderError.expired }
+                throw OrderError.invalidTransition(from: row.orderStatus, to: .confirmed)
+            }
+            if let lock = row.paymentLock { return .claim(.busy(attemptId: lock)) }
+            if row.reservationExpiresAt <= Database.nowMillis() { return .expired }
+            let attemptId = Identifier.make("pay")
+            let amount = Money(amount: row.totalAmount, currency: row.currency)
+            try await PaymentStore.insertAttempt(id: attemptId, orderId: orderId, amount: amount, card: card, in: sql)
+            let locked = try await sql.raw(
+                """
+                UPDATE orders SET payment_lock = \(bind: attemptId) WHERE id = \(bind: orderId)
+                    AND status = 'pending_payment' AND payment_lock IS NULL RETURNING id
+                """
+            ).first()
+            guard locked != nil else { throw PaymentError.inProgress }
+            return .claim(.attempt(id: attemptId, amount: amount))
+        }
+        switch outcome {
+        case .claim(let claim): return claim
+        case .expired:
+            try await orders.expire(id: orderId)
+            throw OrderError.expired
+        }
+    }
+
+    private func charge(attemptId: String, orderId: String, amount: Money, card: Card) async throws {
+        let outcome: ChargeOutcome
+        do {
+            outcome = try await withTimeout(callTimeout) { [gateway] in
+                try await gateway.charge(amount: amount, card: card, idempotencyKey: attemptId)
+            }
+        } catch GatewayError.timedOut {
+            try await database.transaction { sql in
+                try await sql.raw(
+                    "UPDATE payment_attempts SET status = 'unknown', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: attemptId) AND status = 'started'"
+                ).run()
+            }
+            throw PaymentError.outcomeUnknown
+        } catch {
+            try await release(attemptId: attemptId, orderId: orderId, status: "failed")
+            if !(error is GatewayError) { logger.error("payment provider call failed", metadata: ["error": "\(String(reflecting: error))"]) }
+            throw PaymentError.providerUnavailable
+        }
+        switch outcome {
+        case .approved(let reference):
+            try await capture(attemptId: attemptId, orderId: orderId, reference: reference)
+        case .declined(let code):
+            try await release(attemptId: attemptId, orderId: orderId, status: "declined", declineCode: code)
+            throw PaymentError.declined(code: code)
+        }
+    }
+
+    /// The provider charged: the attempt is captured, the order confirmed and its reservation becomes a sale.
+    private func capture(attemptId: String, orderId: String, reference: String) async throws {
+        try await database.transaction { sql in
+            guard try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql) else {
+                return  // another node settled it first
+            }
+            try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+            guard let row = try await orders.store.transition(id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql) else {
+                // Cannot happen while the lock holds off cancels; if it does, the money goes back.
+                logger.error("captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
+                if let attempt = try await PaymentStore.attempt(id: attemptId, in: sql) {
+                    try await PaymentStore.insertRefund(id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
+                }
+                return
+            }
+            try await StockReservations.convert(orderId: orderId, in: sql)
+            try await Outbox.append("order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
+        }
+    }
+
+    private func release(attemptId: String, orderId: String, status: String, declineCode: String? = nil) async throws {
+        try await database.transaction { sql in
+            _ = try await PaymentStore.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
+            try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+        }
+    }
+
+    enum Reconciled: Sendable {
+        case captured
+        case settled
+        case inFlight
+    }
+
+    /// Settles an open attempt by asking the provider what happened to it.
+    func reconcile(attemptId: String) async throws -> Reconciled {
+        guard let attempt = try await database.read({ try await PaymentStore.attempt(id: attemptId, in: $0) }) else {
+            // A lock that names no attempt (a cancel in progress elsewhere).
+            return .inFlight
+        }
+        switch attempt.status {
+        case "captured": return .captured
+        case "started" where Database.nowMillis() - attempt.createdAt < Int(callTimeout / .milliseconds(1)) * 3: return .inFlight
+        case "started", "unknown": break
+        default:
+            try await release(attemptId: attemptId, orderId: attempt.orderId, status: attempt.status)
+            return .settled
+        }
+        let lookup: ChargeLookup
+        do {
+            lookup = try await withTimeout(callTimeout) { [gateway] in try await gateway.lookup(idempotencyKey: attemptId) }
+        } catch {
+            throw PaymentError.outcomeUnknown
+        }
+        switch lookup {
+        case .approved(let reference):
+            try await capture(attemptId: attemptId, orderId: attempt.orderId, reference: reference)
+            return .captured
+        case .declined(let code):
+            try await release(attemptId: attemptId, orderId: attempt.orderId, status: "declined", declineCode: code)
+            return .settled
+        case .notFound:
+            try await release(attemptId: attemptId, orderId: attempt.orderId, status: "failed")
+            return .settled
+        }
+    }
+
+    /// Sends the pending refunds to the provider (right after a cancel, and again from the sweeper until it answers).
+    func settleRefunds(limit: Int = 50) async throws {
+        let pending = try await database.read { try await PaymentStore.pendingRefunds(limit: limit, in: $0) }
+        for refund in pending {
+            guard let attempt = try await database.read({ try await PaymentStore.attempt(id: refund.attemptId, in: $0) }),
+                let charge = attempt.providerRef
+            else { continue }
+            let reference: String
+            do {
+                reference = try await withTimeout(callTimeout) { [gateway] in
+                    try await gateway.refund(reference: charge, amount: Money(amount: refund.amount, currency: refund.currency), idempotencyKey: refund.id)
+                }
+            } catch {
+                logger.warning("refund not settled yet", metadata: ["refund": "\(refund.id)"])
+                continue
+            }
+            try await database.transaction { sql in
+                let done = try await sql.raw(
+                    """
+                    UPDATE refunds SET status = 'refunded', provider_ref = \(bind: reference), updated_at = \(bind: Database.nowMillis())
+                    WHERE id = \(bind: refund.id) AND status = 'pending' RETURNING id
+                    """
+                ).first()
+                guard done != nil, let row = try await orders.store.row(id: refund.orderId, in: sql) else { return }
+                try await sql.raw(
+                    "UPDATE payment_attempts SET status = 'refunded', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: refund.attemptId)"
+                ).run()
+                try await Outbox.append("order.refunded", aggregateId: refund.orderId, payload: Orders.event(row, status: row.orderStatus), in: sql)
+            }
+        }
+    }
+
+    private static func expiredByTimeout(_ orderId: String, in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("SELECT 1 AS one FROM order_history WHERE order_id = \(bind: orderId) AND note = 'payment_timeout'").first() != nil
+    }
+}
+
+/// Runs `body`, or throws `GatewayError.timedOut` when it takes longer than `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw GatewayError.timedOut
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
