@@ -12,6 +12,7 @@
 # and the node is stopped. Writes the "## Checkout (issue 6)" section of bench/RESULTS.md (replacing an
 # earlier one) from the JSON summaries in $OUT. Exits non-zero if any engine's run or audit failed.
 #
+# EMPORIUM_RESERVATION_STRATEGY (batched, conditional, row-lock) is passed on to the nodes when set.
 # Signing up the shoppers is setup, not measured; BCRYPT_COST (default 4, the server's default is 12) keeps
 # it from taking minutes. The timed part never hashes a password.
 set -euo pipefail
@@ -80,6 +81,8 @@ LOAD=$(swift build -c release --package-path Benchmarks --show-bin-path)/emporiu
 export BIN LOAD
 mkdir -p "$OUT"
 rm -f "$OUT"/*.json "$OUT"/*.rc
+# The machine is shared: say how busy it was, next to the numbers.
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 status=0
 for engine in $ENGINES; do
@@ -90,7 +93,7 @@ for engine in $ENGINES; do
   esac
 done
 
-MACHINE="$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(free -h | awk '/^Mem:/ {print $2}') memory, $(date -u '+%Y-%m-%d %H:%M UTC')"
+MACHINE="$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(free -h | awk '/^Mem:/ {print $2}') memory, $(date -u '+%Y-%m-%d %H:%M UTC'), load average before the runs: $LOAD_BEFORE"
 python3 - "$RESULTS" "$OUT" "$MACHINE" "$ENGINES" <<'PY'
 import json, os, re, sys
 results, out, machine, engines = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
@@ -104,7 +107,8 @@ lines = [
     f"back `confirmed`. One release node on 127.0.0.1, `EMPORIUM_RATE_LIMIT=0 EMPORIUM_ACCESS_LOG=off "
     f"EMPORIUM_PAYMENT_LATENCY_MS=0`, {env['CONNECTIONS']} connections from `emporium-load` (same 2 cores), "
     f"{env['USERS']} shoppers, {env['PRODUCTS']} products; then `GET /health/live` for {env['HEALTH_DURATION']} s "
-    "on the same connections; PostgreSQL from `scripts/with-postgres` (fsync off).", "",
+    "on the same connections; PostgreSQL from `scripts/with-postgres` (fsync off); reservation strategy "
+    f"{env.get('EMPORIUM_RESERVATION_STRATEGY') or 'the default (batched)'}.", "",
     f"Machine: {machine}.", "",
     "| engine | orders/s | order p50 / p99 ms | cart add p50 / p99 | checkout p50 / p99 | pay p50 / p99 | health req/s | orders/s ÷ health | not confirmed | audit |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
@@ -137,8 +141,9 @@ for engine in engines:
     notes.append(f"- {engine}: {run['operations']} orders attempted in {run['seconds']:.1f} s, {run['succeeded']} confirmed; "
                  f"setup {s['setupSeconds']:.0f} s.")
     if audit:
-        first = " ".join(audit["output"].strip().splitlines()[-3:])[:300]
-        notes.append(f"  audit output (last lines): `{first}`")
+        # The audit's own verdict lines, without the log lines the CLI prints around them.
+        said = [l for l in audit["output"].splitlines() if l.startswith(("audit", "BREACH"))][:5]
+        notes.append("  audit: " + "; ".join(f"`{l[:200]}`" for l in said))
 lines += [""] + notes + [""]
 section = "\n".join(lines)
 text = open(results).read() if os.path.exists(results) else "# Benchmark results\n"
