@@ -41,7 +41,12 @@ extension SearchIndex {
         if isLast {
             var completions = Set(vocabulary.surfaces(withPrefix: word).map { vocabulary.surfaceTerm[Int($0)] })
             if completions.count > Self.maxPrefixTerms {
-                completions = Set(completions.sorted { postingDocs[Int($0)].count > postingDocs[Int($1)].count }.prefix(Self.maxPrefixTerms))
+                // Ties go to the lower term id: a Set's order differs from process to process, and so would results.
+                let ranked = completions.sorted { a, b in
+                    let (countA, countB) = (postingDocs[Int(a)].count, postingDocs[Int(b)].count)
+                    return countA != countB ? countA > countB : a < b
+                }
+                completions = Set(ranked.prefix(Self.maxPrefixTerms))
             }
             for term in completions { candidates[term] = max(candidates[term] ?? 0, Self.prefixBoost) }
         }
@@ -60,15 +65,21 @@ extension SearchIndex {
 /// BM25F over the four weighted fields, computed only for the documents a query still needs.
 struct Scorer {
     let index: SearchIndex
-    let averages: [Float]
-    let weights: [Float]
+    let averages: SIMD4<Float>
+    let weights: SIMD4<Float>
     let documentCount: Float
 
     init(index: SearchIndex) {
         self.index = index
         documentCount = Float(max(index.liveCount, 1))
-        averages = Field.allCases.map { max(1, Float(index.fieldLengthSums[$0.rawValue]) / Float(max(index.liveCount, 1))) }
-        weights = Field.allCases.map(\.weight)
+        var averages = SIMD4<Float>(repeating: 1)
+        var weights = SIMD4<Float>(repeating: 0)
+        for field in Field.allCases {
+            averages[field.rawValue] = max(1, Float(index.fieldLengthSums[field.rawValue]) / Float(max(index.liveCount, 1)))
+            weights[field.rawValue] = field.weight
+        }
+        self.averages = averages
+        self.weights = weights
     }
 
     func idf(_ term: Int32) -> Float {
@@ -76,34 +87,32 @@ struct Scorer {
         return log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
     }
 
+    /// The four fields side by side and without branches (which field a word is in is unpredictable); a field
+    /// without the word adds exactly 0, so the sum is the same as adding only the fields that have it.
     @inline(__always)
-    func score(fields packed: UInt32, lengths packedLengths: UInt32) -> Float {
+    func score(_ stats: UInt64) -> Float {
         let k1 = SearchIndex.k1
         let b = SearchIndex.b
-        var total: Float = 0
-        for field in 0..<4 {
-            let tf = Float((packed >> UInt32(8 * field)) & 0xFF)
-            if tf == 0 { continue }
-            let length = Float((packedLengths >> UInt32(8 * field)) & 0xFF)
-            let norm = k1 * (1 - b + b * length / averages[field])
-            total += weights[field] * tf * (k1 + 1) / (tf + norm)
-        }
-        return total
+        let shifts = SIMD4<UInt64>(0, 8, 16, 24)
+        let tf = SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: (SIMD4(repeating: stats) &>> shifts) & 0xFF))
+        let length = SIMD4<Float>(SIMD4<Int32>(truncatingIfNeeded: (SIMD4(repeating: stats >> 32) &>> shifts) & 0xFF))
+        let norm = k1 * (1 - b + b * length / averages)
+        let terms = weights * tf * (k1 + 1) / (tf + norm)
+        return terms[0] + terms[1] + terms[2] + terms[3]
     }
 
     /// Every document of any of the word's terms, with its best score.
     func scoreAll(_ terms: [(term: Int32, boost: Float)]) -> DocScores {
         let lists = terms.map { term, boost in
-            let docs = index.postingDocs[Int(term)]
-            let fields = index.postingFields[Int(term)]
             let weight = idf(term) * boost
-            var scores = [Float](repeating: 0, count: docs.count)
-            index.lengths.withUnsafeBufferPointer { lengths in
-                for position in 0..<docs.count {
-                    scores[position] = score(fields: fields[position], lengths: lengths[Int(docs[position])]) * weight
+            let stats = index.postingStats[Int(term)]
+            let scores = [Float](unsafeUninitializedCapacity: stats.count) { scores, initialized in
+                stats.withUnsafeBufferPointer { stats in
+                    for position in stats.indices { scores[position] = score(stats[position]) * weight }
                 }
+                initialized = stats.count
             }
-            return DocScores(docs: docs, scores: scores)
+            return DocScores(docs: index.postingDocs[Int(term)], scores: scores)
         }
         if lists.isEmpty { return DocScores(docs: [], scores: []) }
         return lists.count == 1 ? lists[0] : DocScores.bestOf(lists)
@@ -124,16 +133,25 @@ struct Scorer {
 
     private func refine(_ current: DocScores, with terms: [(term: Int32, boost: Float)]) -> DocScores {
         var best = [Float](repeating: -1, count: current.docs.count)
-        index.lengths.withUnsafeBufferPointer { lengths in
-            for (term, boost) in terms {
-                let weight = idf(term) * boost
-                index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
-                    index.postingFields[Int(term)].withUnsafeBufferPointer { fields in
-                        current.docs.withUnsafeBufferPointer { wanted in
-                            Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
-                                let value = score(fields: fields[postingIndex], lengths: lengths[Int(docs[postingIndex])]) * weight
-                                if value > best[wantedIndex] { best[wantedIndex] = value }
-                            }
+        // Lists of similar length are intersected through a bitmap of the current matches, built once: galloping
+        // through them took a hard-to-predict branch or two per document.
+        var members: DocSet?
+        for (term, boost) in terms {
+            let weight = idf(term) * boost
+            index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
+                index.postingStats[Int(term)].withUnsafeBufferPointer { stats in
+                    if DocSet.pays(postings: docs.count, matches: current.docs.count) {
+                        if members == nil { members = DocSet(current.docs, universe: index.rows.count) }
+                        members?.forEachCommon(docs) { postingIndex, wantedIndex in
+                            let value = score(stats[postingIndex]) * weight
+                            if value > best[wantedIndex] { best[wantedIndex] = value }
+                        }
+                        return
+                    }
+                    current.docs.withUnsafeBufferPointer { wanted in
+                        Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
+                            let value = score(stats[postingIndex]) * weight
+                            if value > best[wantedIndex] { best[wantedIndex] = value }
                         }
                     }
                 }
@@ -192,6 +210,20 @@ struct DocScores {
     }
 
     var isEmpty: Bool { allCount == nil && docs.isEmpty }
+
+    /// Calls `body` with each document and its score, in document order.
+    @inline(__always)
+    func forEach(_ body: (Int, Float) -> Void) {
+        if let allCount {
+            for doc in 0..<allCount { body(doc, 0) }
+            return
+        }
+        docs.withUnsafeBufferPointer { docs in
+            scores.withUnsafeBufferPointer { scores in
+                for position in docs.indices { body(Int(docs[position]), scores[position]) }
+            }
+        }
+    }
 
     /// Documents in any list, scores added.
     static func union(_ lists: [DocScores]) -> DocScores {
