@@ -19,6 +19,8 @@ public final class SearchIndex: @unchecked Sendable {
     var vocabulary = Vocabulary()
     var postingDocs: [[UInt32]] = []
     var postingStats: [[UInt64]] = []
+    /// Marks of the posting lists of common terms (in 1/32 of the documents or more), for intersections.
+    var termMarks: [Int32: DocMarks] = [:]
 
     /// What filtering, faceting and scoring read of a document, packed in one row: a match costs one cache miss,
     /// not one per column (matches are scattered over millions of documents).
@@ -68,6 +70,7 @@ public final class SearchIndex: @unchecked Sendable {
             var scratch = IndexingScratch()
             for document in documents { upsertLocked(document, scratch: &scratch) }
             vocabulary.settle()
+            markCommonTerms()
         }
     }
 
@@ -144,6 +147,7 @@ public final class SearchIndex: @unchecked Sendable {
         for (term, fields) in zip(scratch.terms, scratch.counts) {
             postingDocs[Int(term)].append(doc)
             postingStats[Int(term)].append(PostingStats.make(fields: fields, lengths: lengths))
+            termMarks[term]?.append(doc)
         }
 
         liveCount += 1
@@ -163,6 +167,14 @@ public final class SearchIndex: @unchecked Sendable {
             )
         )
         setColumns(Int(doc), document)
+    }
+
+    /// Marks the terms that became common; marked terms stay marked (their marks cost 190 KB per million documents).
+    private func markCommonTerms() {
+        let threshold = max(4096, rows.count / 32)
+        for term in postingDocs.indices where postingDocs[term].count >= threshold && termMarks[Int32(term)] == nil {
+            termMarks[Int32(term)] = DocMarks(postingDocs[term])
+        }
     }
 
     private func setColumns(_ doc: Int, _ document: SearchDocument) {
