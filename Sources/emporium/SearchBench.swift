@@ -60,18 +60,16 @@ struct SearchBench: AsyncParsableCommand {
         let buildSeconds = Double(started.duration(to: .now) / .milliseconds(1)) / 1000
         let requests = try decoder.decode([Query].self, from: Data(contentsOf: URL(fileURLWithPath: queries))).map(Self.request)
         for request in requests { _ = index.search(request) }
-        var latencies: [[Double]] = []
-        var totals: [Int] = []
-        for request in requests {
-            var times: [Double] = []
-            var total = 0
-            for _ in 0..<max(1, self.repeat) {
+        // Round after round over every query, so that a busy moment on the machine spoils one run of many queries
+        // rather than every run of one.
+        var latencies = [[Double]](repeating: [], count: requests.count)
+        var totals = [Int](repeating: 0, count: requests.count)
+        for _ in 0..<max(1, self.repeat) {
+            for (number, request) in requests.enumerated() {
                 let start = ContinuousClock.now
-                total = index.search(request).total
-                times.append(Double((ContinuousClock.now - start) / .nanoseconds(1)) / 1000)
+                totals[number] = index.search(request).total
+                latencies[number].append(Double((ContinuousClock.now - start) / .nanoseconds(1)) / 1000)
             }
-            latencies.append(times)
-            totals.append(total)
         }
         if let results {
             try requests.map { Self.describe(index.search($0)) }.joined(separator: "\n")
