@@ -4,13 +4,6 @@ extension SearchIndex {
 
     /// Filters the matches, counts the facets (each with every filter but its own) and keeps the best of the page.
     func collect(_ matches: DocScores, request: SearchRequest) -> Collected {
-        let brandPass = BrandFilter(request.brands.isEmpty ? nil : request.brands.compactMap { brandOrds[$0.lowercased()] }, count: brandNames.count)
-        let categoryPass = categoryFilter(request.category)
-        let minPrice = request.minPrice ?? Int.min
-        let maxPrice = request.maxPrice ?? Int.max
-        let minRating = Float(request.minRating ?? -1)
-        let stockOnly = request.inStockOnly
-
         var collected = Collected(
             brandCounts: [Int](repeating: 0, count: brandNames.count),
             categoryCounts: [Int](repeating: 0, count: categoryIds.count),
@@ -18,70 +11,96 @@ extension SearchIndex {
             ratingCounts: [Int](repeating: 0, count: 6),
             top: TopK(capacity: max(1, min(request.page * request.pageSize, 10_000)))
         )
-        // Columns as local constants: no exclusivity checks or reference counting inside the loop.
-        let rows = self.rows
-        let allowedCategory = categoryPass ?? []
-        let filtersCategory = categoryPass != nil
-        let isAll = matches.allCount != nil
-        let relevance = request.sort == .relevance
-        let bounds = Self.priceBounds
-        let count = matches.allCount ?? matches.docs.count
-        let docs = matches.docs
-        let scores = matches.scores
         let unfiltered = request.brands.isEmpty && request.category == nil && request.minPrice == nil
             && request.maxPrice == nil && request.minRating == nil
         if unfiltered {
-            // The common case, words alone: every match counts everywhere, and only its facet key is read.
-            let keys = facetKeys
-            let required = FacetKey.alive | (stockOnly ? FacetKey.inStock : 0)
-            for position in 0..<count {
-                let doc = isAll ? position : Int(docs[position])
-                let key = keys[doc]
-                guard key & required == required else { continue }
-                collected.total += 1
-                let score = isAll ? 0 : scores[position]
-                collected.top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
-                collected.brandCounts[FacetKey.brand(key)] += 1
-                let category = FacetKey.category(key)
-                if category >= 0 { collected.categoryCounts[category] += 1 }
-                collected.priceCounts[FacetKey.priceBucket(key)] += 1
-                collected.ratingCounts[FacetKey.ratingFloor(key)] += 1
-            }
-            return collected
-        }
-        for position in 0..<count {
-            let doc = isAll ? position : Int(docs[position])
-            let row = rows[doc]
-            guard row.isAlive else { continue }
-            // The stock filter has no facet, so it applies to every count.
-            if stockOnly, !row.inStock { continue }
-            let brand = row.brand
-            let category = row.category
-            let docPrice = row.price
-            let docRating = row.ratingAverage
-            let brandOK = brandPass.allows(brand)
-            let categoryOK = !filtersCategory || (category >= 0 && allowedCategory[Int(category)])
-            let priceOK = docPrice >= minPrice && docPrice <= maxPrice
-            let ratingOK = docRating >= minRating
-            let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
-            if failures > 1 { continue }
-            if failures == 0 {
-                collected.total += 1
-                let score = isAll ? 0 : scores[position]
-                let key = relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort)
-                collected.top.insert(doc: UInt32(doc), key: key)
-            }
-            // Each facet counts the documents that pass every filter but its own.
-            if failures == 0 || !brandOK { collected.brandCounts[Int(brand)] += 1 }
-            if (failures == 0 || !categoryOK), category >= 0 { collected.categoryCounts[Int(category)] += 1 }
-            if failures == 0 || !priceOK {
-                var bucket = 0
-                while bucket + 1 < bounds.count, docPrice >= bounds[bucket + 1] { bucket += 1 }
-                collected.priceCounts[bucket] += 1
-            }
-            if failures == 0 || !ratingOK { collected.ratingCounts[min(5, max(0, Int(docRating)))] += 1 }
+            collectUnfiltered(matches, request: request, into: &collected)
+        } else {
+            collectFiltered(matches, request: request, into: &collected)
         }
         return collected
+    }
+
+    /// The common case, words alone: every match counts everywhere, and only its facet key is read. Counters are
+    /// indexed by the key's own bit fields (category + 1, so "none" needs no branch; price bucket and rating
+    /// together, so one increment instead of two), and folded into the facets afterwards.
+    private func collectUnfiltered(_ matches: DocScores, request: SearchRequest, into collected: inout Collected) {
+        let required = FacetKey.alive | (request.inStockOnly ? FacetKey.inStock : 0)
+        let relevance = request.sort == .relevance
+        var brands = [UInt32](repeating: 0, count: brandNames.count)
+        var categories = [UInt32](repeating: 0, count: categoryIds.count + 1)
+        var pricesAndRatings = [UInt32](repeating: 0, count: FacetKey.priceAndRatingSlots)
+        var total = 0
+        var top = collected.top
+        facetKeys.withUnsafeBufferPointer { keys in
+            brands.withUnsafeMutableBufferPointer { brands in
+                categories.withUnsafeMutableBufferPointer { categories in
+                    pricesAndRatings.withUnsafeMutableBufferPointer { pricesAndRatings in
+                        matches.forEach { doc, score in
+                            let key = keys[doc]
+                            guard key & required == required else { return }
+                            total += 1
+                            top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                            brands[FacetKey.brand(key)] &+= 1
+                            categories[FacetKey.categorySlot(key)] &+= 1
+                            pricesAndRatings[FacetKey.priceAndRatingSlot(key)] &+= 1
+                        }
+                    }
+                }
+            }
+        }
+        collected.total = total
+        collected.top = top
+        for brand in brands.indices { collected.brandCounts[brand] = Int(brands[brand]) }
+        for category in collected.categoryCounts.indices { collected.categoryCounts[category] = Int(categories[category + 1]) }
+        for slot in pricesAndRatings.indices where pricesAndRatings[slot] > 0 {
+            let key = UInt64(slot) << FacetKey.priceAndRatingShift
+            collected.priceCounts[FacetKey.priceBucket(key)] += Int(pricesAndRatings[slot])
+            collected.ratingCounts[FacetKey.ratingFloor(key)] += Int(pricesAndRatings[slot])
+        }
+    }
+
+    /// With filters: each facet counts the matches that pass every filter but its own. The facet key answers every
+    /// filter but an exact price; a price is read only for matches in a bucket the price range cuts through.
+    private func collectFiltered(_ matches: DocScores, request: SearchRequest, into collected: inout Collected) {
+        let brandPass = BrandFilter(request.brands.isEmpty ? nil : request.brands.compactMap { brandOrds[$0.lowercased()] }, count: brandNames.count)
+        let allowedCategory = categoryFilter(request.category)
+        let minPrice = request.minPrice ?? Int.min
+        let maxPrice = request.maxPrice ?? Int.max
+        let buckets = PriceRange(minPrice: minPrice, maxPrice: maxPrice)
+        let minRating = Float(request.minRating ?? -1)
+        let required = FacetKey.alive | (request.inStockOnly ? FacetKey.inStock : 0)
+        let relevance = request.sort == .relevance
+        facetKeys.withUnsafeBufferPointer { keys in
+            rows.withUnsafeBufferPointer { rows in
+                matches.forEach { doc, score in
+                    let key = keys[doc]
+                    // The stock filter has no facet, so it applies to every count.
+                    guard key & required == required else { return }
+                    let brand = FacetKey.brand(key)
+                    let category = FacetKey.category(key)
+                    let bucket = FacetKey.priceBucket(key)
+                    let brandOK = brandPass.allows(Int32(brand))
+                    let categoryOK = allowedCategory.map { category >= 0 && $0[category] } ?? true
+                    let priceOK = switch buckets.coverage[bucket] {
+                    case .none: false
+                    case .all: true
+                    case .part: rows[doc].price >= minPrice && rows[doc].price <= maxPrice
+                    }
+                    let ratingOK = FacetKey.ratingAverage(key) >= minRating
+                    let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
+                    if failures > 1 { return }
+                    if failures == 0 {
+                        collected.total += 1
+                        collected.top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                    }
+                    if failures == 0 || !brandOK { collected.brandCounts[brand] += 1 }
+                    if failures == 0 || !categoryOK, category >= 0 { collected.categoryCounts[category] += 1 }
+                    if failures == 0 || !priceOK { collected.priceCounts[bucket] += 1 }
+                    if failures == 0 || !ratingOK { collected.ratingCounts[FacetKey.ratingFloor(key)] += 1 }
+                }
+            }
+        }
     }
 
     private func sortKey(_ doc: Int, score: Float, sort: SearchRequest.Sort) -> Double {
@@ -132,6 +151,23 @@ extension SearchIndex {
     }
 }
 
+/// How a price range covers each price facet bucket.
+struct PriceRange {
+    enum Coverage { case none, all, part }
+    let coverage: [Coverage]
+
+    init(minPrice: Int, maxPrice: Int) {
+        let bounds = SearchIndex.priceBounds
+        coverage = bounds.indices.map { bucket in
+            // Bucket 0 also holds anything below its bound, the last one anything above.
+            let low = bucket == 0 ? Int.min : bounds[bucket]
+            let high = bucket + 1 < bounds.count ? bounds[bucket + 1] - 1 : Int.max
+            if high < minPrice || low > maxPrice { return .none }
+            return low >= minPrice && high <= maxPrice ? .all : .part
+        }
+    }
+}
+
 /// A brand filter as a lookup table by brand ordinal.
 struct BrandFilter {
     private let table: [Bool]?
@@ -148,59 +184,5 @@ struct BrandFilter {
 
     func allows(_ ordinal: Int32) -> Bool {
         table.map { $0[Int(ordinal)] } ?? true
-    }
-}
-
-/// What one pass over the matches gathered.
-struct Collected {
-    var total = 0
-    var matchedAll = true
-    var brandCounts: [Int]
-    var categoryCounts: [Int]
-    var priceCounts: [Int]
-    var ratingCounts: [Int]
-    var top: TopK
-
-    init(brandCounts: [Int], categoryCounts: [Int], priceCounts: [Int], ratingCounts: [Int], top: TopK) {
-        self.brandCounts = brandCounts
-        self.categoryCounts = categoryCounts
-        self.priceCounts = priceCounts
-        self.ratingCounts = ratingCounts
-        self.top = top
-    }
-
-    func result(index: SearchIndex, request: SearchRequest) -> SearchResult {
-        let ranked = top.sortedDescending()
-        let start = min(ranked.count, (request.page - 1) * request.pageSize)
-        let hits = ranked[start..<min(ranked.count, start + request.pageSize)].map { entry in
-            let doc = Int(entry.doc)
-            let record = index.records[doc]
-            return SearchResult.Hit(
-                id: record.id, slug: record.slug, title: record.title, brand: record.brand, price: index.rows[doc].price,
-                currency: record.currency, thumbnailUrl: record.thumbnailUrl, ratingAverage: Double(index.rows[doc].rating) / 20,
-                ratingCount: Int(index.ratingCount[doc]), inStock: index.rows[doc].inStock, score: entry.key.isFinite ? Float(entry.key) : 0
-            )
-        }
-        var brands = brandCounts.indices.filter { brandCounts[$0] > 0 }
-            .map { (value: index.brandNames[$0], count: brandCounts[$0]) }
-        brands.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-        let selected = Set(request.brands.map { $0.lowercased() })
-        brands = Array(brands.prefix(20)) + brands.dropFirst(20).filter { selected.contains($0.value.lowercased()) }
-        let categoryTotals = index.rolledUp(categoryCounts)
-        var categories = categoryTotals.indices.filter { categoryTotals[$0] > 0 }.map {
-            SearchResult.CategoryCount(id: index.categoryIds[$0], name: index.categoryNames[$0], count: categoryTotals[$0])
-        }
-        categories.sort { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
-        let bounds = SearchIndex.priceBounds
-        let prices = bounds.indices.map { bucket in
-            SearchResult.PriceBucket(from: bounds[bucket], to: bucket + 1 < bounds.count ? bounds[bucket + 1] : nil, count: priceCounts[bucket])
-        }
-        let ratings = (1...4).reversed().map { minimum in
-            SearchResult.RatingCount(min: minimum, count: ratingCounts[minimum...].reduce(0, +))
-        }
-        return SearchResult(
-            hits: hits, total: total, matchedAllWords: matchedAll, brandFacet: brands,
-            categoryFacet: Array(categories.prefix(50)), priceFacet: prices, ratingFacet: ratings
-        )
     }
 }

@@ -20,8 +20,8 @@ extension SearchIndex {
         if words.isEmpty {
             matches = DocScores(all: rows.count)
         } else {
-            let scorer = Scorer(index: self)
             let perWord = words.enumerated().map { index, word in candidates(word, isLast: index == words.count - 1) }
+            let scorer = Scorer(index: self)
             matches = scorer.intersection(perWord)
             if matches.isEmpty, perWord.count > 1 {
                 matches = DocScores.union(perWord.map(scorer.scoreAll))
@@ -41,7 +41,12 @@ extension SearchIndex {
         if isLast {
             var completions = Set(vocabulary.surfaces(withPrefix: word).map { vocabulary.surfaceTerm[Int($0)] })
             if completions.count > Self.maxPrefixTerms {
-                completions = Set(completions.sorted { postingDocs[Int($0)].count > postingDocs[Int($1)].count }.prefix(Self.maxPrefixTerms))
+                // Ties go to the lower term id: a Set's order differs from process to process, and so would results.
+                let ranked = completions.sorted { a, b in
+                    let (countA, countB) = (postingDocs[Int(a)].count, postingDocs[Int(b)].count)
+                    return countA != countB ? countA > countB : a < b
+                }
+                completions = Set(ranked.prefix(Self.maxPrefixTerms))
             }
             for term in completions { candidates[term] = max(candidates[term] ?? 0, Self.prefixBoost) }
         }
@@ -57,53 +62,19 @@ extension SearchIndex {
     }
 }
 
-/// BM25F over the four weighted fields, computed only for the documents a query still needs.
-struct Scorer {
-    let index: SearchIndex
-    let averages: [Float]
-    let weights: [Float]
-    let documentCount: Float
-
-    init(index: SearchIndex) {
-        self.index = index
-        documentCount = Float(max(index.liveCount, 1))
-        averages = Field.allCases.map { max(1, Float(index.fieldLengthSums[$0.rawValue]) / Float(max(index.liveCount, 1))) }
-        weights = Field.allCases.map(\.weight)
-    }
-
-    func idf(_ term: Int32) -> Float {
-        let frequency = Float(index.postingDocs[Int(term)].count)
-        return log(1 + (documentCount - frequency + 0.5) / (frequency + 0.5))
-    }
-
-    @inline(__always)
-    func score(fields packed: UInt32, lengths packedLengths: UInt32) -> Float {
-        let k1 = SearchIndex.k1
-        let b = SearchIndex.b
-        var total: Float = 0
-        for field in 0..<4 {
-            let tf = Float((packed >> UInt32(8 * field)) & 0xFF)
-            if tf == 0 { continue }
-            let length = Float((packedLengths >> UInt32(8 * field)) & 0xFF)
-            let norm = k1 * (1 - b + b * length / averages[field])
-            total += weights[field] * tf * (k1 + 1) / (tf + norm)
-        }
-        return total
-    }
-
+extension Scorer {
     /// Every document of any of the word's terms, with its best score.
     func scoreAll(_ terms: [(term: Int32, boost: Float)]) -> DocScores {
         let lists = terms.map { term, boost in
-            let docs = index.postingDocs[Int(term)]
-            let fields = index.postingFields[Int(term)]
             let weight = idf(term) * boost
-            var scores = [Float](repeating: 0, count: docs.count)
-            index.lengths.withUnsafeBufferPointer { lengths in
-                for position in 0..<docs.count {
-                    scores[position] = score(fields: fields[position], lengths: lengths[Int(docs[position])]) * weight
+            let stats = index.postingStats[Int(term)]
+            let scores = [Float](unsafeUninitializedCapacity: stats.count) { scores, initialized in
+                stats.withUnsafeBufferPointer { stats in
+                    for position in stats.indices { scores[position] = score(stats[position]) * weight }
                 }
+                initialized = stats.count
             }
-            return DocScores(docs: docs, scores: scores)
+            return DocScores(docs: index.postingDocs[Int(term)], scores: scores)
         }
         if lists.isEmpty { return DocScores(docs: [], scores: []) }
         return lists.count == 1 ? lists[0] : DocScores.bestOf(lists)
@@ -124,14 +95,29 @@ struct Scorer {
 
     private func refine(_ current: DocScores, with terms: [(term: Int32, boost: Float)]) -> DocScores {
         var best = [Float](repeating: -1, count: current.docs.count)
-        index.lengths.withUnsafeBufferPointer { lengths in
-            for (term, boost) in terms {
-                let weight = idf(term) * boost
-                index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
-                    index.postingFields[Int(term)].withUnsafeBufferPointer { fields in
-                        current.docs.withUnsafeBufferPointer { wanted in
+        // Galloping through lists of similar length took a hard-to-predict branch or two per document. Instead,
+        // a common term's marks (kept by the index) are looked up for each current match, or the current matches
+        // are marked, once, and looked up for each posting of a term not much longer.
+        var currentMarks: DocMarks?
+        for (term, boost) in terms {
+            let weight = idf(term) * boost
+            index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
+                index.postingStats[Int(term)].withUnsafeBufferPointer { stats in
+                    current.docs.withUnsafeBufferPointer { wanted in
+                        if docs.count > wanted.count, let termMarks = index.termMarks[term] {
+                            termMarks.forEachCommon(wanted) { wantedIndex, postingIndex in
+                                let value = score(stats[postingIndex]) * weight
+                                if value > best[wantedIndex] { best[wantedIndex] = value }
+                            }
+                        } else if DocMarks.pays(marked: wanted.count, other: docs.count) {
+                            if currentMarks == nil { currentMarks = DocMarks(current.docs) }
+                            currentMarks?.forEachCommon(docs) { postingIndex, wantedIndex in
+                                let value = score(stats[postingIndex]) * weight
+                                if value > best[wantedIndex] { best[wantedIndex] = value }
+                            }
+                        } else {
                             Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
-                                let value = score(fields: fields[postingIndex], lengths: lengths[Int(docs[postingIndex])]) * weight
+                                let value = score(stats[postingIndex]) * weight
                                 if value > best[wantedIndex] { best[wantedIndex] = value }
                             }
                         }
@@ -170,77 +156,5 @@ struct Scorer {
             if j == b.count { return }
             if b[j] == doc { body(i, j) }
         }
-    }
-}
-
-/// Documents with scores, ascending by document id.
-struct DocScores {
-    var docs: [UInt32]
-    var scores: [Float]
-    /// Every document, unscored (browsing without words).
-    var allCount: Int?
-
-    init(docs: [UInt32], scores: [Float]) {
-        self.docs = docs
-        self.scores = scores
-    }
-
-    init(all count: Int) {
-        docs = []
-        scores = []
-        allCount = count
-    }
-
-    var isEmpty: Bool { allCount == nil && docs.isEmpty }
-
-    /// Documents in any list, scores added.
-    static func union(_ lists: [DocScores]) -> DocScores {
-        merge(lists) { $0 + $1 }
-    }
-
-    /// Documents in any list, keeping each document's best score.
-    static func bestOf(_ lists: [DocScores]) -> DocScores {
-        merge(lists) { max($0, $1) }
-    }
-
-    private static func merge(_ lists: [DocScores], _ combine: (Float, Float) -> Float) -> DocScores {
-        let total = lists.reduce(0) { $0 + $1.docs.count }
-        let largest = lists.reduce(0) { max($0, Int($1.docs.last ?? 0)) } + 1
-        // Big unions (short prefixes, common words) go through a dense array instead of a sort.
-        if total > largest / 16 {
-            var dense = [Float](repeating: -1, count: largest)
-            for list in lists {
-                for index in list.docs.indices {
-                    let doc = Int(list.docs[index])
-                    dense[doc] = dense[doc] < 0 ? list.scores[index] : combine(dense[doc], list.scores[index])
-                }
-            }
-            var docs: [UInt32] = []
-            var scores: [Float] = []
-            docs.reserveCapacity(total)
-            scores.reserveCapacity(total)
-            for doc in dense.indices where dense[doc] >= 0 {
-                docs.append(UInt32(doc))
-                scores.append(dense[doc])
-            }
-            return DocScores(docs: docs, scores: scores)
-        }
-        var pairs: [(UInt32, Float)] = []
-        pairs.reserveCapacity(total)
-        for list in lists {
-            for index in list.docs.indices { pairs.append((list.docs[index], list.scores[index])) }
-        }
-        pairs.sort { $0.0 < $1.0 }
-        var docs: [UInt32] = []
-        var scores: [Float] = []
-        for (doc, score) in pairs {
-            if docs.last == doc {
-                scores[scores.count - 1] = combine(scores[scores.count - 1], score)
-            } else {
-                docs.append(doc)
-                scores.append(score)
-            }
-        }
-        return DocScores(docs: docs, scores: scores)
     }
 }

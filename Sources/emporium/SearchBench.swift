@@ -21,6 +21,9 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "How many times each query is timed")
     var `repeat` = 5
 
+    @Option(help: "Also write each query's total, hits and facets here (JSON lines), to check that an engine change keeps results")
+    var results: String?
+
     struct Query: Decodable {
         let q: String
         let brand: [String]?
@@ -57,18 +60,20 @@ struct SearchBench: AsyncParsableCommand {
         let buildSeconds = Double(started.duration(to: .now) / .milliseconds(1)) / 1000
         let requests = try decoder.decode([Query].self, from: Data(contentsOf: URL(fileURLWithPath: queries))).map(Self.request)
         for request in requests { _ = index.search(request) }
-        var latencies: [[Double]] = []
-        var totals: [Int] = []
-        for request in requests {
-            var times: [Double] = []
-            var total = 0
-            for _ in 0..<max(1, self.repeat) {
+        // Round after round over every query, so that a busy moment on the machine spoils one run of many queries
+        // rather than every run of one.
+        var latencies = [[Double]](repeating: [], count: requests.count)
+        var totals = [Int](repeating: 0, count: requests.count)
+        for _ in 0..<max(1, self.repeat) {
+            for (number, request) in requests.enumerated() {
                 let start = ContinuousClock.now
-                total = index.search(request).total
-                times.append(Double((ContinuousClock.now - start) / .nanoseconds(1)) / 1000)
+                totals[number] = index.search(request).total
+                latencies[number].append(Double((ContinuousClock.now - start) / .nanoseconds(1)) / 1000)
             }
-            latencies.append(times)
-            totals.append(total)
+        }
+        if let results {
+            try requests.map { Self.describe(index.search($0)) }.joined(separator: "\n")
+                .write(toFile: results, atomically: true, encoding: .utf8)
         }
         let report = Report(buildSeconds: buildSeconds, rssBytes: Self.residentBytes(), latenciesMicros: latencies, totals: totals)
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: out))
@@ -86,6 +91,16 @@ struct SearchBench: AsyncParsableCommand {
             minRating: query.minRating.map(Double.init),
             sort: query.sort.flatMap(SearchRequest.Sort.init(rawValue:)) ?? .relevance
         )
+    }
+
+    /// One line that differs when anything a shopper sees differs (scores only to 4 significant digits).
+    static func describe(_ result: SearchResult) -> String {
+        let hits = result.hits.map { "\($0.id):\(String(format: "%.4g", $0.score))" }.joined(separator: ",")
+        let brands = result.brandFacet.map { "\($0.value)=\($0.count)" }.joined(separator: ",")
+        let categories = result.categoryFacet.map { "\($0.id)=\($0.count)" }.joined(separator: ",")
+        let prices = result.priceFacet.map { "\($0.count)" }.joined(separator: ",")
+        let ratings = result.ratingFacet.map { "\($0.count)" }.joined(separator: ",")
+        return "\(result.total) \(result.matchedAllWords) [\(hits)] [\(brands)] [\(categories)] [\(prices)] [\(ratings)]"
     }
 
     /// Peak resident memory of this process, from /proc.

@@ -6,68 +6,6 @@ import Hummingbird
 struct SearchRoutes {
     let search: ProductSearch
 
-    struct Response: ResponseEncodable {
-        struct Item: Encodable {
-            let id: String
-            let slug: String
-            let title: String
-            let brand: String
-            let price: Money
-            let thumbnailUrl: String?
-            let rating: Product.Rating
-            let inStock: Bool
-
-            // `thumbnailUrl` is null, not absent, for a product without images.
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(id, forKey: .id)
-                try container.encode(slug, forKey: .slug)
-                try container.encode(title, forKey: .title)
-                try container.encode(brand, forKey: .brand)
-                try container.encode(price, forKey: .price)
-                try container.encode(thumbnailUrl, forKey: .thumbnailUrl)
-                try container.encode(rating, forKey: .rating)
-                try container.encode(inStock, forKey: .inStock)
-            }
-
-            enum CodingKeys: String, CodingKey { case id, slug, title, brand, price, thumbnailUrl, rating, inStock }
-        }
-
-        struct Facets: Encodable {
-            struct Value: Encodable { let value: String; let count: Int }
-            struct CategoryValue: Encodable { let id: String; let name: String; let count: Int }
-            struct PriceValue: Encodable {
-                let from: Int
-                let to: Int?
-                let count: Int
-
-                // The open top bucket has `"to": null`.
-                func encode(to encoder: any Encoder) throws {
-                    var container = encoder.container(keyedBy: CodingKeys.self)
-                    try container.encode(from, forKey: .from)
-                    try container.encode(to, forKey: .to)
-                    try container.encode(count, forKey: .count)
-                }
-
-                enum CodingKeys: String, CodingKey { case from, to, count }
-            }
-            struct RatingValue: Encodable { let min: Int; let count: Int }
-            let brand: [Value]
-            let category: [CategoryValue]
-            let price: [PriceValue]
-            let rating: [RatingValue]
-        }
-
-        let items: [Item]
-        let total: Int
-        let page: Int
-        let pageSize: Int
-        /// `all` when every word matched; `any` when nothing had every word and products with some are shown.
-        let matchMode: String
-        let facets: Facets
-        let tookMs: Double
-    }
-
     struct Suggestions: ResponseEncodable {
         struct Item: Encodable {
             let text: String
@@ -92,27 +30,7 @@ struct SearchRoutes {
             let started = ContinuousClock.now
             let result = search.index.search(query)
             let took = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
-            return Response(
-                items: result.hits.map { hit in
-                    Response.Item(
-                        id: hit.id, slug: hit.slug, title: hit.title, brand: hit.brand,
-                        price: Money(amount: hit.price, currency: hit.currency), thumbnailUrl: hit.thumbnailUrl,
-                        rating: Product.Rating(average: (hit.ratingAverage * 10).rounded() / 10, count: hit.ratingCount),
-                        inStock: hit.inStock
-                    )
-                },
-                total: result.total,
-                page: query.page,
-                pageSize: query.pageSize,
-                matchMode: result.matchedAllWords ? "all" : "any",
-                facets: Response.Facets(
-                    brand: result.brandFacet.map { .init(value: $0.value, count: $0.count) },
-                    category: result.categoryFacet.map { .init(id: $0.id, name: $0.name, count: $0.count) },
-                    price: result.priceFacet.map { .init(from: $0.from, to: $0.to, count: $0.count) },
-                    rating: result.ratingFacet.map { .init(min: $0.min, count: $0.count) }
-                ),
-                tookMs: (took * 1000).rounded() / 1000
-            )
+            return SearchResponseBody(result: result, request: query, tookMs: took).response()
         }
         api.get("products/suggest") { request, _ -> Suggestions in
             let text = request.uri.queryParameters["q"].map(String.init) ?? ""

@@ -52,6 +52,34 @@ struct BruteForceTests {
         }
     }
 
+    /// Past 4096 documents a word in most of them gets marks (kept as documents are added) that intersections look
+    /// matches up in; the answers stay those of a scan.
+    @Test func intersectionsWithACommonWordEqualABruteForceScan() {
+        var random = Generator(state: 42)
+        let documents = (0..<6000).map { number in
+            SearchDocument(
+                id: "d\(number)", slug: "d\(number)",
+                title: (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.words.randomElement(using: &random)! }.joined(separator: " "),
+                brand: Self.brands.randomElement(using: &random)!,
+                description: (number % 7 == 0 ? "" : "cotton ") + Self.words.randomElement(using: &random)!,
+                categoryPath: Self.categories.randomElement(using: &random)!.map { .init(id: $0.0, name: $0.1) },
+                price: Int.random(in: 0...200_000, using: &random), inStock: Bool.random(using: &random),
+                ratingAverage: Double(Int.random(in: 0...50, using: &random)) / 10, ratingCount: 1, createdAt: number
+            )
+        }
+        let index = SearchIndex()
+        // Marked after the second batch, then appended to.
+        for batch in [0..<3000, 3000..<5000, 5000..<6000] { index.upsert(Array(documents[batch])) }
+        for word in Self.words {
+            for text in ["cotton \(word)", "\(word) cotton", "\(word) red cotton"] {
+                var request = SearchRequest(text: text, pageSize: 100)
+                if Bool.random(using: &random) { request.brands = [Self.brands.randomElement(using: &random)!] }
+                request.inStockOnly = Bool.random(using: &random)
+                check(index.search(request), against: documents, request: request)
+            }
+        }
+    }
+
     /// Whole words only (the random words share no prefixes that matter and are all shorter than typo range
     /// except "wireless", "speaker", "charger", "kettle", "teapot", "cotton", whose typo neighbours are absent).
     func check(_ result: SearchResult, against documents: [SearchDocument], request: SearchRequest) {

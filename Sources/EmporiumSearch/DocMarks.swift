@@ -1,0 +1,56 @@
+/// An ascending list of documents as bits over document ids, with the count of set bits before each word: whether
+/// a document is in the list, and at which position, in two reads of arrays small enough to stay in cache (1M
+/// documents: 125 KB of bits, 62 KB of ranks). Intersecting another list with it costs one look-up per document
+/// of the other list, without walking this one.
+struct DocMarks {
+    private var bits: [UInt64] = []
+    private var ranks: [UInt32] = []
+    private(set) var count: UInt32 = 0
+
+    init(_ docs: [UInt32]) {
+        let words = Int(docs.last ?? 0) / 64 + 1
+        bits = [UInt64](repeating: 0, count: words)
+        bits.withUnsafeMutableBufferPointer { bits in
+            for doc in docs { bits[Int(doc >> 6)] |= 1 << UInt64(doc & 63) }
+        }
+        ranks = [UInt32](repeating: 0, count: words)
+        for word in 0..<words {
+            ranks[word] = count
+            count += UInt32(bits[word].nonzeroBitCount)
+        }
+    }
+
+    /// Adds a document after every document already in the list (a posting list grows only at its end).
+    mutating func append(_ doc: UInt32) {
+        let word = Int(doc >> 6)
+        while bits.count <= word {
+            bits.append(0)
+            ranks.append(count)
+        }
+        bits[word] |= 1 << UInt64(doc & 63)
+        count += 1
+    }
+
+    /// Whether marking a list of `marked` documents pays for intersecting it with one of `other` documents, rather
+    /// than galloping: when neither list is many times longer than the other.
+    static func pays(marked: Int, other: Int) -> Bool {
+        marked <= other * 8 && other <= marked * 8
+    }
+
+    /// Calls `body` with the position in `docs` of each document also in these marks, and its position here.
+    func forEachCommon(_ docs: UnsafeBufferPointer<UInt32>, _ body: (_ index: Int, _ position: Int) -> Void) {
+        bits.withUnsafeBufferPointer { bits in
+            ranks.withUnsafeBufferPointer { ranks in
+                for index in docs.indices {
+                    let doc = docs[index]
+                    let word = Int(doc >> 6)
+                    guard word < bits.count else { return }
+                    let bit = UInt64(doc & 63)
+                    guard (bits[word] >> bit) & 1 != 0 else { continue }
+                    let below = bits[word] & ((1 << bit) &- 1)
+                    body(index, Int(ranks[word]) + below.nonzeroBitCount)
+                }
+            }
+        }
+    }
+}
