@@ -9,14 +9,14 @@ import Testing
 struct OrderLifecycleTests {
     @Test(arguments: engines)
     func anExpiredOrderIsCancelledAndReturnsItsStock(engine: DatabaseEngine) async throws {
-        try await TestStore.withApp(engine, configure: { $0.reservationLifetime = .seconds(1); $0.sweepInterval = .milliseconds(50) }) { client, node in
+        try await TestStore.withApp(engine, configure: { $0.reservationLifetime = .seconds(3); $0.sweepInterval = .milliseconds(50) }) { client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "VASE-1", price: 2000, stock: 2)
             let shopper = try await client.customer()
             let order = try await client.pendingOrder(sku: "VASE-1", quantity: 2, as: shopper)
             #expect(try await node.inventory.level(sku: "VASE-1").available == 0)
 
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(20)
             var status = ""
             while status != "cancelled", ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
