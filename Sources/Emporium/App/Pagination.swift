@@ -27,16 +27,11 @@ struct PageRequest: Sendable {
     }
 
     static func cursor(_ id: String?) -> String? {
-        id.map {
-            Data($0.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
+        id.map { Data($0.utf8).base64URLEncodedString() }
     }
 
     private static func decode(_ cursor: String) -> String? {
-        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard cursor.count <= 200, let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8),
+        guard cursor.count <= 200, let data = Data(base64URLEncoded: cursor), let id = String(data: data, encoding: .utf8),
             id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         else { return nil }
         return id

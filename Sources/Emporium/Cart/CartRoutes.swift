@@ -32,7 +32,7 @@ struct CartRoutes {
         group.get("cart") { request, context -> Response in
             let (owner, newToken) = try Self.owner(request, context)
             let cart = try await carts.cart(owner)
-            if newToken == nil, Self.etagMatches(request.headers[.ifNoneMatch], version: cart.version) {
+            if newToken == nil, request.ifNoneMatchContains(Self.etag(cart.version)) {
                 return Response(status: .notModified, headers: [.eTag: Self.etag(cart.version)])
             }
             return try Self.respond(cart, newToken: newToken)
@@ -141,10 +141,6 @@ struct CartRoutes {
             throw Problem(.badRequest, code: "invalid_request", detail: "If-Match must be the cart's ETag, like \"7\".")
         }
         return version
-    }
-
-    static func etagMatches(_ header: String?, version: Int) -> Bool {
-        header?.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag(version) } ?? false
     }
 }
 

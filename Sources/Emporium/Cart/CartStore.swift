@@ -44,14 +44,18 @@ struct CartStore: Sendable {
         ).first()!.decode(column: "version", as: Int.self)
     }
 
-    /// Moves the cart to its next version; the caller holds the lock, so this is `expected`.
-    func bump(cartId: String, in sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw(
+    /// Moves the locked cart to its next version and writes `cart.changed`, which every node pushes to the
+    /// shopper's listening devices.
+    func recordChange(cartId: String, in sql: any SQLDatabase) async throws -> CartChanged {
+        let version = try await sql.raw(
             """
             UPDATE carts SET version = version + 1, updated_at = \(bind: Database.nowMillis())
             WHERE id = \(bind: cartId) RETURNING version
             """
         ).first()!.decode(column: "version", as: Int.self)
+        let change = CartChanged(cartId: cartId, version: version)
+        try await Outbox.append("cart.changed", aggregateId: cartId, payload: change, in: sql)
+        return change
     }
 
     func version(cartId: String, in sql: any SQLDatabase) async throws -> Int {

@@ -82,16 +82,14 @@ public struct Carts: Sendable {
             guard try await store.lineCount(cartId: guest.cartId, in: sql) > 0 else { return [] }
             _ = try await store.lock(cartId: guest.cartId, ownerKind: guest.kind, in: sql)
             let lines = try await store.takeLines(cartId: guest.cartId, in: sql)
-            let guestVersion = try await store.bump(cartId: guest.cartId, in: sql)
+            var events = [try await store.recordChange(cartId: guest.cartId, in: sql)]
             let userVersion = try await store.lock(cartId: user.cartId, ownerKind: user.kind, in: sql)
             var edit = CartEdit(store: store, sql: sql, cartId: user.cartId, version: userVersion + 1, offline: true)
             for line in lines {
                 guard try await edit.sellableOrWarn(line.sku) else { continue }
                 try await edit.add(sku: line.sku, quantity: line.quantity)
             }
-            var events = [CartChanged(cartId: guest.cartId, version: guestVersion)]
-            if edit.changed { events.append(CartChanged(cartId: user.cartId, version: try await store.bump(cartId: user.cartId, in: sql))) }
-            for event in events { try await Outbox.append("cart.changed", aggregateId: event.cartId, payload: event, in: sql) }
+            if edit.changed { events.append(try await store.recordChange(cartId: user.cartId, in: sql)) }
             return events
         }
         for event in changed { feed.publish(event) }
@@ -103,8 +101,7 @@ public struct Carts: Sendable {
         let current = try await store.lock(cartId: owner.cartId, ownerKind: owner.kind, in: sql)
         guard current == version else { throw OrderError.cartChanged }
         _ = try await store.takeLines(cartId: owner.cartId, in: sql)
-        let event = CartChanged(cartId: owner.cartId, version: try await store.bump(cartId: owner.cartId, in: sql))
-        try await Outbox.append("cart.changed", aggregateId: event.cartId, payload: event, in: sql)
+        _ = try await store.recordChange(cartId: owner.cartId, in: sql)
     }
 
     /// Runs one change of a cart in a transaction: lock, check `If-Match`, edit, and if anything changed,
@@ -120,12 +117,7 @@ public struct Carts: Sendable {
             if let ifMatch, ifMatch != current { throw CartError.stale(currentVersion: current) }
             var edit = CartEdit(store: store, sql: sql, cartId: cartId, version: current + 1, offline: offline)
             try await body(&edit)
-            var event: CartChanged?
-            if edit.changed {
-                let version = try await store.bump(cartId: cartId, in: sql)
-                event = CartChanged(cartId: cartId, version: version)
-                try await Outbox.append("cart.changed", aggregateId: cartId, payload: event, in: sql)
-            }
+            let event = edit.changed ? try await store.recordChange(cartId: cartId, in: sql) : nil
             var cart = try await view(cartId: cartId, version: event?.version ?? current, in: sql)
             cart.warnings += edit.warnings
             return (cart, event)

@@ -48,7 +48,7 @@ struct CatalogRoutes {
             let key = try context.parameters.require("idOrSlug")
             let page = try await catalog.page(idOrSlug: key)
             var headers: HTTPFields = [.eTag: page.etag, .cacheControl: "public, max-age=5"]
-            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == page.etag }) == true {
+            if request.ifNoneMatchContains(page.etag) {
                 return Response(status: .notModified, headers: headers)
             }
             headers[.contentType] = "application/json"

@@ -88,12 +88,7 @@ public struct Inventory: Sendable {
         try await sql.raw(
             "INSERT INTO stock (sku, product_id, on_hand) VALUES (\(bind: sku), \(bind: productId), \(bind: onHand))"
         ).run()
-        try await sql.raw(
-            """
-            INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
-            VALUES (\(bind: sku), \(bind: onHand), 'initial stock', \(bind: onHand), \(bind: Database.nowMillis()))
-            """
-        ).run()
+        try await Self.recordMovement(sku: sku, delta: onHand, reason: "initial stock", onHandAfter: onHand, in: sql)
         try await Outbox.append(
             "inventory.changed",
             aggregateId: sku,
@@ -107,15 +102,20 @@ public struct Inventory: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    private func record(sku: String, delta: Int, reason: String, before: Row, after: Row, in sql: any SQLDatabase) async throws
-        -> StockLevel
-    {
+    /// One line of the stock ledger: every change of `on_hand` writes one, and `emporium audit` adds them up.
+    static func recordMovement(sku: String, delta: Int, reason: String, onHandAfter: Int, in sql: any SQLDatabase) async throws {
         try await sql.raw(
             """
             INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
-            VALUES (\(bind: sku), \(bind: delta), \(bind: reason), \(bind: after.onHand), \(bind: Database.nowMillis()))
+            VALUES (\(bind: sku), \(bind: delta), \(bind: reason), \(bind: onHandAfter), \(bind: Database.nowMillis()))
             """
         ).run()
+    }
+
+    private func record(sku: String, delta: Int, reason: String, before: Row, after: Row, in sql: any SQLDatabase) async throws
+        -> StockLevel
+    {
+        try await Self.recordMovement(sku: sku, delta: delta, reason: reason, onHandAfter: after.onHand, in: sql)
         let level = StockLevel(sku: sku, onHand: after.onHand, reserved: after.reserved, available: after.onHand - after.reserved)
         try await Outbox.append(
             "inventory.changed",

@@ -146,7 +146,6 @@ public final class StockReservations: Sendable {
     /// Turns an order's reservations into a sale: the units leave `onHand` and `reserved` together.
     static func convert(orderId: String, in sql: any SQLDatabase) async throws {
         let lines = try await activeLines(orderId: orderId, in: sql)
-        let now = Database.nowMillis()
         for line in lines {
             let onHand = try await sql.raw(
                 """
@@ -154,12 +153,7 @@ public final class StockReservations: Sendable {
                 WHERE sku = \(bind: line.sku) RETURNING on_hand
                 """
             ).first()!.decode(column: "on_hand", as: Int.self)
-            try await sql.raw(
-                """
-                INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
-                VALUES (\(bind: line.sku), \(bind: -line.quantity), 'sale', \(bind: onHand), \(bind: now))
-                """
-            ).run()
+            try await Inventory.recordMovement(sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: onHand, in: sql)
         }
         try await sql.raw("UPDATE reservations SET state = 'converted' WHERE order_id = \(bind: orderId) AND state = 'active'").run()
         try await announce(Set(lines.map(\.sku)), in: sql)
@@ -167,17 +161,11 @@ public final class StockReservations: Sendable {
 
     /// Puts a cancelled paid order's units back on hand.
     static func restock(_ lines: [StockRequest], in sql: any SQLDatabase) async throws {
-        let now = Database.nowMillis()
         for line in lines {
             let onHand = try await sql.raw(
                 "UPDATE stock SET on_hand = on_hand + \(bind: line.quantity) WHERE sku = \(bind: line.sku) RETURNING on_hand"
             ).first()!.decode(column: "on_hand", as: Int.self)
-            try await sql.raw(
-                """
-                INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
-                VALUES (\(bind: line.sku), \(bind: line.quantity), 'restock', \(bind: onHand), \(bind: now))
-                """
-            ).run()
+            try await Inventory.recordMovement(sku: line.sku, delta: line.quantity, reason: "restock", onHandAfter: onHand, in: sql)
         }
         try await announce(Set(lines.map(\.sku)), in: sql)
     }

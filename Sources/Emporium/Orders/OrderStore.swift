@@ -77,14 +77,23 @@ struct OrderStore: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    /// Moves the order from one of `from` to `to` if it is still there; the row as it was before, or nil.
-    func transition(id: String, from: [OrderStatus], to: OrderStatus, note: String?, in sql: any SQLDatabase) async throws -> Row? {
+    /// Moves the order from one of `from` to `to` if it is still there (and, with `unpaying`, no payment holds
+    /// it); the row as it was before, or nil.
+    func transition(
+        id: String,
+        from: [OrderStatus],
+        to: OrderStatus,
+        note: String?,
+        unpaying: Bool = false,
+        in sql: any SQLDatabase
+    ) async throws -> Row? {
         guard let before = try await row(id: id, in: sql), from.contains(before.orderStatus) else { return nil }
         let now = Database.nowMillis()
+        let noPayment: SQLQueryString = unpaying ? " AND payment_lock IS NULL" : ""
         let moved = try await sql.raw(
             """
             UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: before.status) RETURNING id
+            WHERE id = \(bind: id) AND status = \(bind: before.status)\(noPayment) RETURNING id
             """
         ).first()
         guard moved != nil else { return nil }

@@ -27,6 +27,7 @@ public struct Orders: Sendable {
             }
             let lines = cart.items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }.sorted { $0.sku < $1.sku }
             let subtotal = cart.items.reduce(0) { $0 + $1.lineTotal.amount }
+            let shipping = OrderRules.shipping(for: subtotal)
             let now = Database.nowMillis()
             let row = OrderStore.Row(
                 id: Identifier.make("ord", now: now),
@@ -34,8 +35,8 @@ public struct Orders: Sendable {
                 status: OrderStatus.pendingPayment.rawValue,
                 currency: cart.subtotal.currency,
                 subtotalAmount: subtotal,
-                shippingAmount: OrderRules.shipping(for: subtotal),
-                totalAmount: subtotal + OrderRules.shipping(for: subtotal),
+                shippingAmount: shipping,
+                totalAmount: subtotal + shipping,
                 shippingAddress: addressJSON,
                 reservationExpiresAt: now + Int(reservationLifetime / .milliseconds(1)),
                 paymentLock: nil,
@@ -93,7 +94,6 @@ public struct Orders: Sendable {
             guard let row = try await store.row(id: id, in: sql), row.userId == userId else { throw OrderError.notFound }
             switch row.orderStatus {
             case .pendingPayment:
-                guard row.paymentLock == nil else { throw PaymentError.inProgress }
                 guard try await cancelUnpaid(row, note: "cancelled by customer", in: sql) else { throw PaymentError.inProgress }
             case .confirmed:
                 guard try await store.transition(id: id, from: [.confirmed], to: .cancelled, note: "refund issued", in: sql) != nil else {
@@ -125,15 +125,9 @@ public struct Orders: Sendable {
 
     private func cancelUnpaid(_ row: OrderStore.Row, note: String, in sql: any SQLDatabase) async throws -> Bool {
         // The lock check is in the UPDATE: a payment that claimed the order first wins.
-        let claimed = try await sql.raw(
-            """
-            UPDATE orders SET payment_lock = 'cancelling' WHERE id = \(bind: row.id) AND status = 'pending_payment'
-                AND payment_lock IS NULL RETURNING id
-            """
-        ).first()
-        guard claimed != nil else { return false }
-        guard try await store.transition(id: row.id, from: [.pendingPayment], to: .cancelled, note: note, in: sql) != nil else { return false }
-        try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: row.id)").run()
+        guard try await store.transition(id: row.id, from: [.pendingPayment], to: .cancelled, note: note, unpaying: true, in: sql) != nil else {
+            return false
+        }
         try await StockReservations.release(orderId: row.id, in: sql)
         var event = Self.event(row, status: .cancelled)
         event.note = note

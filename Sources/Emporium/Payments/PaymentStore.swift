@@ -33,6 +33,11 @@ enum PaymentStore {
         let createdAt: Int
     }
 
+    /// Gives the order's payment lock back, if this attempt still holds it.
+    static func unlock(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+    }
+
     static func insertAttempt(id: String, orderId: String, amount: Money, card: Card, in sql: any SQLDatabase) async throws {
         let now = Database.nowMillis()
         try await sql.raw(

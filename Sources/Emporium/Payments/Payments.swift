@@ -125,7 +125,7 @@ public struct Payments: Sendable {
             guard try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql) else {
                 return  // another node settled it first
             }
-            try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+            try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
             guard let row = try await orders.store.transition(id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql) else {
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.
                 logger.error("captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
@@ -142,7 +142,7 @@ public struct Payments: Sendable {
     private func release(attemptId: String, orderId: String, status: String, declineCode: String? = nil) async throws {
         try await database.transaction { sql in
             _ = try await PaymentStore.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
-            try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+            try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
         }
     }
 
@@ -155,8 +155,7 @@ public struct Payments: Sendable {
     /// Settles an open attempt by asking the provider what happened to it.
     func reconcile(attemptId: String) async throws -> Reconciled {
         guard let attempt = try await database.read({ try await PaymentStore.attempt(id: attemptId, in: $0) }) else {
-            // A lock that names no attempt (a cancel in progress elsewhere).
-            return .inFlight
+            return .inFlight  // the lock is written with its attempt; not committed yet
         }
         switch attempt.status {
         case "captured": return .captured

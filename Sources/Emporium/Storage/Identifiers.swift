@@ -21,10 +21,7 @@ public enum Identifier {
     public static func secret(byteCount: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in generator.next() as UInt8 }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(bytes).base64URLEncodedString()
     }
 
     private static func base32(_ bytes: [UInt8]) -> String {
@@ -48,5 +45,19 @@ public enum Identifier {
 public enum Timestamp {
     public static func rfc3339(_ millis: Int) -> String {
         Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601)
+    }
+}
+
+extension Data {
+    /// Base64url without padding (RFC 4648 §5): safe in URLs and headers.
+    func base64URLEncodedString() -> String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
     }
 }
