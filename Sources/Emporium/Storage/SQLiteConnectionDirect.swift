@@ -1,0 +1,262 @@
+import Dispatch
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import Synchronization
+import VaporCSQLite
+
+/// One SQLite connection whose statements run synchronously on the calling thread, with prepared statements
+/// cached by their SQL text.
+///
+/// sqlite-nio runs every statement on a thread pool and hands every row back through the event loop: three
+/// thread hops per statement, about 150 µs each on this machine, against a few µs for the statement itself.
+/// A checkout is ~60 statements on one writer, so those hops, not SQLite, bounded orders per second. Here a
+/// statement is a mutex, a cached `sqlite3_stmt`, its binds and its steps. Statements are short (the writer is
+/// one connection in WAL mode, so it never waits for a lock held by a reader), so running them on the caller's
+/// thread costs less than handing them to another.
+final class SQLiteConnectionDirect: Sendable {
+    private struct Prepared {
+        let statement: OpaquePointer
+    }
+
+    private struct State: ~Copyable {
+        var handle: OpaquePointer?
+        var cache: [String: Prepared] = [:]
+    }
+
+    /// Statements kept prepared; past this the cache is emptied (schema-shaped SQL repeats, so it rarely is).
+    private static let cacheLimit = 512
+    /// How long statements may run back to back on one thread before the caller yields it.
+    private static let yieldAfterNanoseconds: UInt64 = 2_000_000
+    private let state: Mutex<State>
+    private let lastYield = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    let path: String
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK, let handle else {
+            let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+            sqlite_nio_sqlite3_close(handle)
+            throw SQLiteFailure(code: status, message: "\(message) (\(path))")
+        }
+        self.path = path
+        self.state = Mutex(State(handle: handle))
+    }
+
+    /// Runs one statement; `onRow` sees each row after the statement finished and the connection is free again.
+    func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteDirectRow) throws -> Void) throws {
+        let rows = try state.withLock { state -> [SQLiteDirectRow] in
+            guard let handle = state.handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "connection closed") }
+            let statement = try Self.prepared(sql, in: &state, handle: handle)
+            defer {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            }
+            try Self.bind(binds, to: statement, handle: handle)
+            var rows: [SQLiteDirectRow] = []
+            var columns: SQLiteDirectRow.Columns?
+            while true {
+                let status = sqlite_nio_sqlite3_step(statement)
+                if status == SQLITE_DONE { break }
+                guard status == SQLITE_ROW else { throw SQLiteFailure(code: status, handle: handle) }
+                let names = columns ?? SQLiteDirectRow.Columns(statement)
+                columns = names
+                rows.append(SQLiteDirectRow(columns: names, values: try Self.values(of: statement, count: names.names.count)))
+            }
+            return rows
+        }
+        for row in rows { try onRow(row) }
+    }
+
+    /// Whether statements have run for a while since this last answered true: time for the caller to yield.
+    func hasRunLong() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let last = lastYield.load(ordering: .relaxed)
+        guard now &- last > Self.yieldAfterNanoseconds else { return false }
+        lastYield.store(now, ordering: .relaxed)
+        return true
+    }
+
+    /// Closes the connection; later statements fail. Idempotent.
+    func close() {
+        state.withLock { state in
+            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
+            state.cache = [:]
+            if let handle = state.handle { sqlite_nio_sqlite3_close_v2(handle) }
+            state.handle = nil
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    private static func prepared(_ sql: String, in state: inout State, handle: OpaquePointer) throws -> OpaquePointer {
+        if let cached = state.cache[sql] { return cached.statement }
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw SQLiteFailure(code: status, handle: handle) }
+        if state.cache.count >= cacheLimit {
+            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
+            state.cache = [:]
+        }
+        state.cache[sql] = Prepared(statement: statement)
+        return statement
+    }
+
+    private static func bind(_ binds: [SQLiteData], to statement: OpaquePointer, handle: OpaquePointer) throws {
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let integer):
+                status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(integer))
+            case .float(let double):
+                status = sqlite_nio_sqlite3_bind_double(statement, index, double)
+            case .text(let text):
+                status = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+            case .blob(let buffer):
+                status = buffer.withUnsafeReadableBytes {
+                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)
+                }
+            case .null:
+                status = sqlite_nio_sqlite3_bind_null(statement, index)
+            }
+            guard status == SQLITE_OK else { throw SQLiteFailure(code: status, handle: handle) }
+        }
+    }
+
+    private static func values(of statement: OpaquePointer, count: Int) throws -> [SQLiteData] {
+        var values: [SQLiteData] = []
+        values.reserveCapacity(count)
+        for column in 0..<Int32(count) {
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER:
+                values.append(.integer(Int(sqlite_nio_sqlite3_column_int64(statement, column))))
+            case SQLITE_FLOAT:
+                values.append(.float(sqlite_nio_sqlite3_column_double(statement, column)))
+            case SQLITE_TEXT:
+                let bytes = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                if let text = sqlite_nio_sqlite3_column_text(statement, column) {
+                    values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self)))
+                } else {
+                    values.append(.text(""))
+                }
+            case SQLITE_BLOB:
+                let bytes = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                var buffer = ByteBufferAllocator().buffer(capacity: bytes)
+                if let blob = sqlite_nio_sqlite3_column_blob(statement, column) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: blob, count: bytes))
+                }
+                values.append(.blob(buffer))
+            default:
+                values.append(.null)
+            }
+        }
+        return values
+    }
+}
+
+/// SQLite's "copy the bound value now" destructor.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A failed SQLite call: its result code and the connection's message.
+struct SQLiteFailure: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(code: Int32, handle: OpaquePointer) {
+        self.code = code
+        self.message = sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "SQLite error \(code)"
+    }
+
+    /// Another connection holds the lock (`SQLITE_BUSY` and its extended codes).
+    var isBusy: Bool { code & 0xff == SQLITE_BUSY }
+
+    var description: String { "SQLite error \(code): \(message)" }
+}
+
+/// A result row: the statement's column names (shared by its rows) and this row's values.
+struct SQLiteDirectRow: SQLRow {
+    final class Columns: Sendable {
+        let names: [String]
+
+        init(_ statement: OpaquePointer) {
+            let count = sqlite_nio_sqlite3_column_count(statement)
+            self.names = (0..<count).map { column in
+                sqlite_nio_sqlite3_column_name(statement, column).map { String(cString: $0) } ?? ""
+            }
+        }
+    }
+
+    let columns: Columns
+    let values: [SQLiteData]
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.names.contains(column) }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let index = columns.names.firstIndex(of: column) else { return true }
+        return values[index] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let index = columns.names.firstIndex(of: column) else {
+            throw DecodingError.keyNotFound(
+                SQLiteColumnKey(column),
+                .init(codingPath: [], debugDescription: "No column \(column) in \(columns.names)")
+            )
+        }
+        return try SQLiteDataDecoder().decode(D.self, from: values[index])
+    }
+}
+
+private struct SQLiteColumnKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// The SQLKit face of a `SQLiteConnectionDirect`: SQLite's dialect, binds encoded like sqlite-kit's.
+struct SQLiteDirectDatabase: SQLDatabase {
+    let connection: SQLiteConnectionDirect
+    let logger: Logger
+    let eventLoop: any EventLoop
+
+    var dialect: any SQLDialect { SQLiteDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        do {
+            try run(query, onRow)
+            return eventLoop.makeSucceededVoidFuture()
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try run(query, onRow)
+        // Statements don't suspend, so a long run of them (seeding, a big batch) would keep this thread from
+        // every other task: give it back now and then.
+        if connection.hasRunLong() { await Task.yield() }
+    }
+
+    private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        let (sql, binds) = serialize(query)
+        let encoder = SQLiteDataEncoder()
+        try connection.execute(sql, try binds.map { try encoder.encode($0) }) { onRow($0) }
+    }
+}
