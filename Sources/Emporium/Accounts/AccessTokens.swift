@@ -53,5 +53,17 @@ func sha256Hex(_ text: String) -> String {
 
 /// SHA-256 of bytes in hex: image names, page ETags.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    hexString(SHA256.hash(data: bytes))
+}
+
+/// Lower-case hex of bytes, two digits each (without `String(format:)`, which costs microseconds per byte).
+func hexString(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var text: [UInt8] = []
+    text.reserveCapacity(64)
+    for byte in bytes {
+        text.append(digits[Int(byte >> 4)])
+        text.append(digits[Int(byte & 0x0f)])
+    }
+    return String(decoding: text, as: UTF8.self)
 }

@@ -113,7 +113,7 @@ struct IdempotencyStore: Sendable {
     /// A keyed hash of a request, to recognise a repeat: requests can hold card numbers, which a plain hash would
     /// let anyone with the table guess back.
     func fingerprint(_ request: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(request.utf8), using: secret).map { String(format: "%02x", $0) }.joined()
+        hexString(HMAC<SHA256>.authenticationCode(for: Array(request.utf8), using: secret))
     }
 
     private func derivedKey(_ key: String) -> SymmetricKey {
