@@ -175,6 +175,14 @@ struct LoadCommand: AsyncParsableCommand {
                 id: sale.id, quantity: after.quantity, remainingBefore: sale.remaining, remaining: after.remaining,
                 status: after.status, soldDuringRun: sale.remaining - after.remaining, wonThisRun: won
             )
+            if let first = recorder.firstWin, let last = recorder.lastWin {
+                let (seconds, attoseconds) = first.duration(to: last).components
+                let window = Double(seconds) + Double(attoseconds) / 1e18
+                summary.flashSale?.sellingSeconds = window
+                summary.flashSale?.wonPerSecond = window > 0 ? Double(won) / window : nil
+                let rate = String(format: "%.2f s from the first win to the last (%.0f won/s)", window, window > 0 ? Double(won) / window : 0)
+                print("flash sale: \(won) won in \(rate); \(after.remaining) of \(after.quantity) left, \(after.status)")
+            }
             if after.remaining < 0 || won > sale.remaining {
                 printError("emporium-load: OVERSOLD: \(won) won from \(sale.remaining) remaining; now \(after.remaining)")
                 status = 1

@@ -15,6 +15,9 @@ struct Recorder: Sendable {
     /// Operations finished (whatever their outcome), and those that count toward throughput.
     var operations = 0
     var succeeded = 0
+    /// When the first and the last "won" outcome happened (flash-sale: the selling window).
+    var firstWin: ContinuousClock.Instant?
+    var lastWin: ContinuousClock.Instant?
 
     /// Sends one request, timing it and counting its status or its transport error; nil when there was no reply.
     mutating func call(_ operation: String, _ request: () async throws -> Reply) async -> Reply? {
@@ -37,6 +40,11 @@ struct Recorder: Sendable {
 
     mutating func outcome(_ name: String) {
         outcomes[name, default: 0] += 1
+        if name == "won" {
+            let now = ContinuousClock.now
+            if firstWin == nil { firstWin = now }
+            lastWin = now
+        }
     }
 
     mutating func merge(_ other: Recorder) {
@@ -46,6 +54,8 @@ struct Recorder: Sendable {
         outcomes.merge(other.outcomes, uniquingKeysWith: +)
         operations += other.operations
         succeeded += other.succeeded
+        firstWin = [firstWin, other.firstWin].compactMap { $0 }.min()
+        lastWin = [lastWin, other.lastWin].compactMap { $0 }.max()
     }
 
     var transportErrorCount: Int { errors.values.reduce(0) { $0 + $1.values.reduce(0, +) } }

@@ -35,6 +35,10 @@ struct Summary: Codable, Sendable {
         var status: String
         var soldDuringRun: Int
         var wonThisRun: Int
+        /// Seconds from the first won purchase to the last (to sold out, when the run sold everything).
+        var sellingSeconds: Double?
+        /// Won purchases per second over that window.
+        var wonPerSecond: Double?
     }
 
     struct AuditResult: Codable, Sendable {
