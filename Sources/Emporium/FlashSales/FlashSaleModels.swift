@@ -36,7 +36,8 @@ public struct NewFlashSale: Codable, Sendable {
 
 public enum FlashSaleError: Error, Equatable {
     case notFound
-    case soldOut
+    /// Fewer than the requested units remain (none, for a sale that is sold out).
+    case soldOut(remaining: Int)
     /// Scheduled or ended.
     case notLive(FlashSaleStatus)
     case limitExceeded(limit: Int)

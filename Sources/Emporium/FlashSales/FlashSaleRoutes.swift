@@ -108,14 +108,19 @@ extension FlashSaleError: ProblemConvertible {
         switch self {
         case .notFound:
             .notFound("The flash sale")
-        case .soldOut:
-            Problem(.conflict, code: "sold_out", detail: "The flash sale is sold out.").routine()
+        case .soldOut(let remaining):
+            Problem(
+                .conflict,
+                code: "sold_out",
+                detail: remaining == 0 ? "The flash sale is sold out." : "Only \(remaining) left in the flash sale.",
+                extra: ["remaining": .int(remaining)]
+            ).routine()
         case .notLive(let status):
             Problem(
                 .forbidden,
                 code: "sale_not_live",
                 detail: status == .scheduled ? "The flash sale has not started yet." : "The flash sale has ended.",
-                extra: ["status": .string(status.rawValue)]
+                extra: ["saleStatus": .string(status.rawValue)]
             ).routine()
         case .limitExceeded(let limit):
             Problem(

@@ -89,7 +89,8 @@ enum FlashSaleStore {
         return buyers
     }
 
-    /// Takes `quantity` of the sale's units if it is live and has them; else says why not.
+    /// Takes `quantity` of the sale's units if it is live and has them; else throws `UnitsRefused` with the sale as
+    /// the transaction saw it.
     static func takeUnits(saleId: String, quantity: Int, now: Int, in sql: any SQLDatabase) async throws {
         let taken = try await sql.raw(
             """
@@ -102,8 +103,8 @@ enum FlashSaleStore {
         guard taken == nil else { return }
         guard let row = try await row(id: saleId, in: sql) else { throw FlashSaleError.notFound }
         switch row.status(at: now) {
-        case .scheduled, .ended: throw FlashSaleError.notLive(row.status(at: now))
-        case .soldOut, .live: throw FlashSaleError.soldOut
+        case .scheduled, .ended: throw UnitsRefused(sale: row, reason: .notLive(row.status(at: now)))
+        case .soldOut, .live: throw UnitsRefused(sale: row, reason: .soldOut(remaining: row.remaining))
         }
     }
 
@@ -224,6 +225,13 @@ enum FlashSaleStore {
             in: sql
         )
     }
+}
+
+/// A purchase the sale's row refused, and the row as the refusing transaction read it: committed state, so this
+/// node's memory can learn from it (a sell-out seen here is known before its event arrives).
+struct UnitsRefused: Error {
+    let sale: FlashSaleStore.Row
+    let reason: FlashSaleError
 }
 
 /// Who is buying from which sale with which Idempotency-Key and request: the identity of a purchase.

@@ -65,7 +65,7 @@ extension FlashSales {
         try validator.throwIfInvalid()
         guard let (sale, units) = try await cache.lookup(request.saleId, userId: request.userId) else { throw FlashSaleError.notFound }
         // Only someone who won before can be retrying; everyone else is answered from memory.
-        if units == nil { try Self.refuseFromMemory(sale) }
+        if units == nil { try Self.refuseFromMemory(sale, quantity: request.quantity) }
         do {
             try admission.takeToken(userId: request.userId)
         } catch {
@@ -75,14 +75,23 @@ extension FlashSales {
         let key = purchaseKey(request)
         if units != nil {
             if let replay = try await replay(key) { return replay }
-            try Self.refuseFromMemory(sale)
+            try Self.refuseFromMemory(sale, quantity: request.quantity)
         }
         if (units ?? 0) + request.quantity > sale.perCustomerLimit {
             FlashSaleOutcome.limitExceeded.count()
             throw FlashSaleError.limitExceeded(limit: sale.perCustomerLimit)
         }
         do {
-            let order = try await admission.queue(for: sale.id).run { try await settle(request, sale: sale, key: key) }
+            let order = try await admission.queue(for: sale.id).run {
+                do {
+                    return try await settle(request, sale: sale, key: key)
+                } catch let refused as UnitsRefused {
+                    // Refusals are per request: the transaction (or the batch) that saw this row committed or made
+                    // no change, so the row is the truth at its version.
+                    cache.refresh(refused.sale)
+                    throw refused.reason
+                }
+            }
             FlashSaleOutcome.admitted.count()
             return (order, false)
         } catch let error as FlashSaleError {
@@ -99,12 +108,12 @@ extension FlashSales {
         }
     }
 
-    private static func refuseFromMemory(_ sale: FlashSaleStore.Row) throws {
+    private static func refuseFromMemory(_ sale: FlashSaleStore.Row, quantity: Int) throws {
         switch sale.status(at: Database.nowMillis()) {
-        case .live: return
-        case .soldOut:
+        case .live where sale.remaining >= quantity: return
+        case .live, .soldOut:
             FlashSaleOutcome.soldOut.count()
-            throw FlashSaleError.soldOut
+            throw FlashSaleError.soldOut(remaining: sale.remaining)
         case let status:
             FlashSaleOutcome.notLive.count()
             throw FlashSaleError.notLive(status)

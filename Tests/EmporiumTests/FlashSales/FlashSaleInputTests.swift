@@ -84,7 +84,8 @@ struct FlashSaleInputTests {
     }
 
     @Test func aCustomerBeyondTheRateIsToldWhenToRetry() async throws {
-        try await TestStore.withApp(.sqlite, configure: { $0.flashSales.userRate = 1; $0.flashSales.userBurst = 2 }) { client, node in
+        // A token a minute: the bucket cannot refill while the test runs, however slow the machine.
+        try await TestStore.withApp(.sqlite, configure: { $0.flashSales.userRate = 1.0 / 60; $0.flashSales.userBurst = 2 }) { client, node in
             let admin = try await client.adminToken(node)
             let sale = try #require(try await client.createFlashSale(admin, quantity: 5, limit: 5)["id"] as? String)
             let shopper = try await client.customer()
@@ -92,7 +93,7 @@ struct FlashSaleInputTests {
             #expect(try await client.purchase(sale, as: shopper).status == .created)
             let limited = try await client.purchase(sale, as: shopper)
             #expect(try outcome(limited) == (429, "rate_limited"))
-            #expect(limited.headers[.retryAfter] == "1")
+            #expect(limited.headers[.retryAfter].flatMap { Int($0) }.map { (1...60).contains($0) } == true)
             #expect(try await client.purchase(sale, as: try await client.customer()).status == .created, "other customers are not slowed")
             try await expectAuditPasses(node)
         }

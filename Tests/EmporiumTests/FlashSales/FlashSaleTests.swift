@@ -9,24 +9,44 @@ import Testing
 struct FlashSaleTests {
     @Test(arguments: engines)
     func theClockMovesASaleFromScheduledToLiveToEndedAndTheUnsoldUnitsGoBack(engine: DatabaseEngine) async throws {
-        try await TestStore.withApp(engine, configure: { $0.sweepInterval = .milliseconds(50) }) { client, node in
+        let configure: (inout AppConfiguration) -> Void = {
+            $0.sweepInterval = .milliseconds(50)
+            $0.flashSales.reservationLifetime = .seconds(14)
+        }
+        try await TestStore.withApp(engine, configure: configure) { client, node in
             let admin = try await client.adminToken(node)
-            let created = try await client.createFlashSale(admin, sku: "WIN-1", stock: 10, quantity: 5, limit: 1, startsIn: 2, lasting: 2)
-            let sale = try #require(created["id"] as? String)
-            #expect(created["status"] as? String == "scheduled")
-            #expect(try await node.inventory.level(sku: "WIN-1").available == 5, "the sale's units are set aside")
             let shopper = try await client.customer()
-            #expect(try outcome(try await client.purchase(sale, as: shopper)) == (403, "sale_not_live"))
+            let later = try await client.createFlashSale(admin, startsIn: 3600)
+            #expect(later["status"] as? String == "scheduled")
+            let early = try await client.purchase(try #require(later["id"] as? String), as: shopper)
+            #expect(try outcome(early) == (403, "sale_not_live"))
+            #expect(try early.jsonObject()["saleStatus"] as? String == "scheduled")
 
+            // Live in 5 s for 10 s: no event makes it live or ended, the clock does.
+            let created = try await client.createFlashSale(admin, sku: "WIN-1", stock: 10, quantity: 5, limit: 1, startsIn: 5, lasting: 10)
+            let sale = try #require(created["id"] as? String)
+            #expect(try await node.inventory.level(sku: "WIN-1").available == 5, "the sale's units are set aside")
             let live = try await client.waitForFlashSale(sale) { $0["status"] as? String == "live" }
-            #expect(live["status"] as? String == "live", "no event is needed: the clock makes it live")
+            #expect(live["status"] as? String == "live")
             #expect(try await client.purchase(sale, as: shopper).status == .created)
 
             let ended = try await client.waitForFlashSale(sale) { $0["status"] as? String == "ended" && $0["remaining"] as? Int == 0 }
             #expect(ended["status"] as? String == "ended")
-            #expect(try outcome(try await client.purchase(sale, as: try await client.customer())) == (403, "sale_not_live"))
-            let stock = try await node.inventory.level(sku: "WIN-1")
-            #expect(stock.available == 9 && stock.reserved == 1, "the 4 unsold units are back; the pending order still holds 1")
+            let late = try await client.purchase(sale, as: try await client.customer())
+            #expect(try outcome(late) == (403, "sale_not_live"))
+            #expect(try late.jsonObject()["saleStatus"] as? String == "ended")
+            var stock = try await node.inventory.level(sku: "WIN-1")
+            #expect(stock.available == 9 && stock.reserved == 1, "the 4 unsold units are back; the unpaid order still holds 1")
+            try await expectAuditPasses(node)
+
+            // The order lapses after the sale closed: its unit goes back to the SKU, not to the sale.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while stock.reserved > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                stock = try await node.inventory.level(sku: "WIN-1")
+            }
+            #expect(stock.available == 10 && stock.reserved == 0)
+            #expect(try await client.flashSale(sale)["remaining"] as? Int == 0)
             try await expectAuditPasses(node)
         }
     }
@@ -44,6 +64,7 @@ struct FlashSaleTests {
             for _ in 0..<20 {
                 let refused = try await client.purchase(sale, as: try await client.customer())
                 #expect(try outcome(refused) == (409, "sold_out"))
+                #expect(try refused.jsonObject()["remaining"] as? Int == 0)
                 #expect(refused.headers[.contentType] == "application/problem+json")
             }
             #expect(try await count("orders", in: node) == orders)
@@ -152,6 +173,9 @@ struct FlashSaleTests {
             let stock = try await node.inventory.level(sku: "PAY-1")
             #expect(stock.onHand == 3 && stock.reserved == 1 && stock.available == 2)
             #expect(try await client.flashSale(sale)["remaining"] as? Int == 1)
+            let tooMany = try await client.purchase(sale, quantity: 2, as: try await client.customer())
+            #expect(try outcome(tooMany) == (409, "sold_out"))
+            #expect(try tooMany.jsonObject()["remaining"] as? Int == 1)
             try await expectAuditPasses(node)
         }
     }
