@@ -96,7 +96,8 @@ enum FlashSaleRules {
     static func validate(_ sale: NewFlashSale, now: Int) throws -> Checked {
         var validator = Validator()
         validator.check(CatalogRules.isValidSku(sale.sku), "sku", "must be 1 to 64 letters, digits, '.', '_' or '-'")
-        validator.check((0...CatalogRules.maxPrice).contains(sale.salePrice.amount), "salePrice.amount", "must be 0 to \(CatalogRules.maxPrice)")
+        let maxPrice = CatalogRules.maxPrice
+        validator.check((0...maxPrice).contains(sale.salePrice.amount), "salePrice.amount", "must be 0 to \(maxPrice)")
         validator.check(CatalogRules.isCurrency(sale.salePrice.currency), "salePrice.currency", "must be an ISO 4217 code like USD")
         validator.check((1...CatalogRules.maxStock).contains(sale.quantity), "quantity", "must be 1 to \(CatalogRules.maxStock)")
         validator.check(

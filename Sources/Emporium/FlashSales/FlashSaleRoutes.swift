@@ -29,7 +29,9 @@ struct FlashSaleRoutes {
         api.post("flash-sales/{id}/purchase") { request, context -> EditedResponse<Order> in
             let identity = try context.requireIdentity()
             guard let key = request.headers[.idempotencyKey], (1...255).contains(key.count) else {
-                throw Problem(.badRequest, code: "idempotency_key_required", detail: "Send an Idempotency-Key header (1 to 255 characters).")
+                throw Problem(
+                    .badRequest, code: "idempotency_key_required", detail: "Send an Idempotency-Key header (1 to 255 characters)."
+                )
             }
             let body = try await request.decodeJSON(PurchaseBody.self, context: context)
             let (order, replayed) = try await flashSales.purchase(
@@ -139,7 +141,11 @@ extension FlashSaleError: ProblemConvertible {
                 headers: [.retryAfter: "1"]
             ).routine()
         case .keyReused:
-            Problem(.unprocessableContent, code: "idempotency_key_reused", detail: "This Idempotency-Key was already used with a different request.")
+            Problem(
+                .unprocessableContent,
+                code: "idempotency_key_reused",
+                detail: "This Idempotency-Key was already used with a different request."
+            )
         case .duplicate:
             Problem(
                 .conflict,

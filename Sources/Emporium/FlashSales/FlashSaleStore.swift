@@ -221,7 +221,9 @@ enum FlashSaleStore {
         try await Outbox.append(
             "flash_sale.changed",
             aggregateId: saleId,
-            payload: FlashSaleChanged(saleId: saleId, remaining: row.remaining, closed: row.closedAt != nil, version: row.version, buyers: buyers),
+            payload: FlashSaleChanged(
+                saleId: saleId, remaining: row.remaining, closed: row.closedAt != nil, version: row.version, buyers: buyers
+            ),
             in: sql
         )
     }

@@ -48,7 +48,8 @@ public struct StoreAudit: Sendable {
                 WHERE s.reserved <> COALESCE(r.held, 0) + COALESCE(f.held, 0)
                 """
         ) { row in
-            "stock \(text(row, "sku")): reserved \(text(row, "reserved")) but active reservations and open flash sales hold \(text(row, "held"))"
+            "stock \(text(row, "sku")): reserved \(text(row, "reserved")) but active reservations and open flash sales hold "
+                + text(row, "held")
         },
         Check(
             query: """
