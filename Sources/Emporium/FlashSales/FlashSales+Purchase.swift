@@ -188,12 +188,12 @@ extension FlashSales {
             for case let won as Won in results { buyers[won.userId] = max(buyers[won.userId] ?? 0, won.units) }
             try await FlashSaleStore.announce(saleId: sale.id, buyers: buyers, in: sql)
         }
-        let reservations = orders.reservations
-        switch reservations.strategy {
+        let strategy = orders.reservations.strategy
+        switch strategy {
         case .batched:
-            _ = try await reservations.batcher.submit([], lane: sale.id, epilogue: epilogue, work: work)
+            _ = try await batcher.submit([], lane: sale.id, epilogue: epilogue, work: work)
         case .conditional, .rowLock:
-            let lock = reservations.strategy == .rowLock
+            let lock = strategy == .rowLock
             try await database.transaction { sql in
                 if lock, sql.engine == .postgres {
                     // The naive design, kept for the benchmark: every buyer queues on the sale's row.

@@ -14,6 +14,9 @@ public struct FlashSales: Sendable {
     let cache: FlashSaleCache
     let feed = FlashSaleFeed()
     let admission: FlashSaleAdmission
+    /// Group commit of purchases (strategy `batched`), apart from checkouts': a batch of purchases then locks sale
+    /// rows only, never a stock row, so it cannot deadlock with a close that takes a sale and then its stock.
+    let batcher: ReservationBatcher
 
     init(database: Database, orders: Orders, idempotency: IdempotencyStore, options: FlashSaleOptions) {
         self.database = database
@@ -22,6 +25,7 @@ public struct FlashSales: Sendable {
         self.options = options
         self.cache = FlashSaleCache(database: database)
         self.admission = FlashSaleAdmission(options: options)
+        self.batcher = ReservationBatcher(database: database, window: .milliseconds(1))
     }
 
     private struct VariantRow: Decodable {
