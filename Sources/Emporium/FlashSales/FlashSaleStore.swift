@@ -21,9 +21,9 @@ enum FlashSaleStore {
                 units BIGINT NOT NULL, PRIMARY KEY (sale_id, user_id), CHECK (units >= 0))
             """,
             """
-            CREATE TABLE flash_sale_purchases (sale_id TEXT NOT NULL, user_id TEXT NOT NULL, key_hash TEXT NOT NULL,
+            CREATE TABLE flash_sale_purchases (user_id TEXT NOT NULL, key_hash TEXT NOT NULL, sale_id TEXT NOT NULL,
                 request_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (sale_id, user_id, key_hash))
+                PRIMARY KEY (user_id, key_hash))
             """,
         ]),
     ]
@@ -129,14 +129,15 @@ enum FlashSaleStore {
         return try units.decode(column: "units", as: Int.self)
     }
 
-    /// What a retry needs: this key's request and its order. A second request with the key is a `duplicate`.
+    /// What a retry needs: this key's request and its order. A second request with the key is a `duplicate`. Keys
+    /// are the customer's, as for every other route: the same key on another sale is a reuse.
     static func recordPurchase(_ key: PurchaseKey, orderId: String, in sql: any SQLDatabase) async throws {
         let recorded = try await sql.raw(
             """
             INSERT INTO flash_sale_purchases (sale_id, user_id, key_hash, request_hash, order_id, created_at)
             VALUES (\(bind: key.saleId), \(bind: key.userId), \(bind: key.keyHash), \(bind: key.requestHash), \(bind: orderId),
                 \(bind: Database.nowMillis()))
-            ON CONFLICT (sale_id, user_id, key_hash) DO NOTHING RETURNING order_id
+            ON CONFLICT (user_id, key_hash) DO NOTHING RETURNING order_id
             """
         ).first()
         if recorded == nil { throw FlashSaleError.duplicate }
@@ -148,7 +149,7 @@ enum FlashSaleStore {
             let row = try await sql.raw(
                 """
                 SELECT request_hash, order_id FROM flash_sale_purchases
-                WHERE sale_id = \(bind: key.saleId) AND user_id = \(bind: key.userId) AND key_hash = \(bind: key.keyHash)
+                WHERE user_id = \(bind: key.userId) AND key_hash = \(bind: key.keyHash)
                 """
             ).first()
         else { return nil }

@@ -96,6 +96,8 @@ struct FlashSaleTests {
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(try outcome(try await client.purchase(sale, quantity: 1, as: winner, key: "k-1")) == (422, "idempotency_key_reused"))
             #expect(try outcome(try await client.purchase(sale, as: winner, key: "k-2")) == (409, "limit_exceeded"))
+            let elsewhere = try #require(try await client.createFlashSale(admin)["id"] as? String)
+            #expect(try outcome(try await client.purchase(elsewhere, as: winner, key: "k-1")) == (422, "idempotency_key_reused"))
 
             #expect(try await client.purchase(sale, as: try await client.customer()).status == .created)
             #expect(try outcome(try await client.purchase(sale, as: try await client.customer())) == (409, "sold_out"))
@@ -118,6 +120,7 @@ struct FlashSaleTests {
             }
             await other.database.close()
             #expect(try await count("orders", in: node) == 2)
+            #expect(try await client.flashSale(elsewhere)["remaining"] as? Int == 5, "the reused key bought nothing")
             try await expectAuditPasses(node)
         }
     }
