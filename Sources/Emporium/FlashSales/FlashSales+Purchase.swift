@@ -73,11 +73,14 @@ extension FlashSales {
             throw error
         }
         let key = purchaseKey(request)
-        if units != nil {
+        let overLimit = (units ?? 0) + request.quantity > sale.perCustomerLimit
+        if units != nil, overLimit || !Self.canSell(sale, quantity: request.quantity) {
+            // A winner whom memory would refuse may be retrying: their key decides. (One who may still buy goes to
+            // the purchase, where a repeated key is caught by its unique record.)
             if let replay = try await replay(key) { return replay }
             try Self.refuseFromMemory(sale, quantity: request.quantity)
         }
-        if (units ?? 0) + request.quantity > sale.perCustomerLimit {
+        if overLimit {
             FlashSaleOutcome.limitExceeded.count()
             throw FlashSaleError.limitExceeded(limit: sale.perCustomerLimit)
         }
@@ -106,6 +109,10 @@ extension FlashSales {
             }
             throw error
         }
+    }
+
+    private static func canSell(_ sale: FlashSaleStore.Row, quantity: Int) -> Bool {
+        sale.status(at: Database.nowMillis()) == .live && sale.remaining >= quantity
     }
 
     private static func refuseFromMemory(_ sale: FlashSaleStore.Row, quantity: Int) throws {
