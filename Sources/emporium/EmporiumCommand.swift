@@ -187,7 +187,7 @@ struct Export: AsyncParsableCommand {
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the store's invariants (stock, reservations, payments, refunds); exit 1 on any breach."
+        abstract: "Check the store's invariants (stock, reservations, flash sales, payments, refunds); exit 1 on any breach."
     )
 
     @OptionGroup var storage: StorageOptions
@@ -199,6 +199,6 @@ struct Audit: AsyncParsableCommand {
             print("audit failed: \(breaches.count) breaches")
             throw ExitCode(1)
         }
-        print("audit passed: stock, reservations, payments and refunds are consistent")
+        print("audit passed: stock, reservations, flash sales, payments and refunds are consistent")
     }
 }

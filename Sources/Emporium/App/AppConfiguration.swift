@@ -33,6 +33,8 @@ public struct AppConfiguration: Sendable {
     public var reservationStrategy = ReservationStrategy.batched
     /// How long checkout holds stock for an unpaid order.
     public var reservationLifetime: Duration = .seconds(15 * 60)
+    /// Flash-sale orders' reservation, and each node's admission control of purchases.
+    public var flashSales = FlashSaleOptions()
     /// How often each node looks for expired reservations, unsettled payments and pending refunds.
     public var sweepInterval: Duration = .seconds(1)
     /// When the sweeper settles a payment attempt left open (no answer from the provider) by asking the provider.
@@ -76,6 +78,12 @@ public struct AppConfiguration: Sendable {
         }
         reservationStrategy = chosen
         reservationLifetime = .seconds(config.int(forKey: "reservation.seconds", default: 15 * 60))
+        flashSales.reservationLifetime = .seconds(config.int(forKey: "flash.reservation.seconds", default: 5 * 60))
+        flashSales.userRate = config.double(forKey: "flash.user.rate", default: flashSales.userRate)
+        flashSales.userBurst = config.double(forKey: "flash.user.burst", default: flashSales.userBurst)
+        flashSales.maxInFlight = config.int(forKey: "flash.max.in.flight", default: flashSales.maxInFlight)
+        flashSales.queueDepth = config.int(forKey: "flash.queue.depth", default: flashSales.queueDepth)
+        flashSales.streamInterval = .milliseconds(config.int(forKey: "flash.stream.interval.ms", default: 250))
         sweepInterval = .milliseconds(config.int(forKey: "sweep.interval.ms", default: 1000))
         paymentSettleAfter = .seconds(config.int(forKey: "payment.settle.seconds", default: 30))
         paymentFaults.latency = .milliseconds(config.int(forKey: "payment.latency.ms", default: 0))

@@ -26,6 +26,7 @@ public func buildApplication(
             SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
             dispatcher,
             ReservationSweeper(orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger),
+            FlashSaleSweeper(flashSales: node.flashSales, interval: configuration.sweepInterval, logger: node.logger),
         ],
         onServerRunning: { channel in
             node.logger.info("Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
@@ -57,7 +58,9 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
         )
     }
     router.add(middleware: AuthenticationMiddleware(tokens: node.tokens))
-    router.add(middleware: IdempotencyMiddleware(store: node.idempotency, requiredFor: requiresIdempotencyKey))
+    router.add(
+        middleware: IdempotencyMiddleware(store: node.idempotency, requiredFor: requiresIdempotencyKey, handledByRoute: isFlashSalePurchase)
+    )
 
     OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
     let api = router.group("api/v1")
@@ -71,6 +74,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     }.register(on: api)
     CartRoutes(carts: carts, keepAlive: configuration.eventStreamKeepAlive).register(on: api)
     OrderRoutes(orders: node.orders, payments: node.payments, notifications: node.notifications).register(on: api)
+    FlashSaleRoutes(flashSales: node.flashSales, keepAlive: configuration.eventStreamKeepAlive).register(on: api)
     SearchRoutes(search: node.search).register(on: api)
     CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 
@@ -84,7 +88,10 @@ public func routeDescriptions(_ node: StoreNode) -> [String] {
 
 /// Checkout, payment and flash-sale purchases must carry an `Idempotency-Key`.
 @Sendable func requiresIdempotencyKey(_ path: String) -> Bool {
-    path == "/api/v1/checkout"
-        || (path.hasPrefix("/api/v1/orders/") && path.hasSuffix("/pay"))
-        || (path.hasPrefix("/api/v1/flash-sales/") && path.hasSuffix("/purchase"))
+    path == "/api/v1/checkout" || (path.hasPrefix("/api/v1/orders/") && path.hasSuffix("/pay")) || isFlashSalePurchase(path)
+}
+
+/// A flash-sale purchase keeps its own key records: only a winning purchase stores one, in its own transaction.
+@Sendable func isFlashSalePurchase(_ path: String) -> Bool {
+    path.hasPrefix("/api/v1/flash-sales/") && path.hasSuffix("/purchase")
 }

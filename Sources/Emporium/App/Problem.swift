@@ -11,6 +11,8 @@ public struct Problem: Error, HTTPResponseError, CustomStringConvertible {
     /// Extra members of the problem object (`errors`, `items`, ...).
     public var extra: [String: JSONValue]
     public var headers: HTTPFields
+    /// An expected refusal under load (rate limited, sold out): its access log line is at debug level.
+    public var isRoutine = false
 
     public init(
         _ status: HTTPResponse.Status,
@@ -47,7 +49,14 @@ public struct Problem: Error, HTTPResponseError, CustomStringConvertible {
             detail: detail,
             extra: ["retryAfter": .int(retryAfterSeconds)],
             headers: [.retryAfter: String(max(1, retryAfterSeconds))]
-        )
+        ).routine()
+    }
+
+    /// The same problem, marked as an expected refusal under load.
+    public func routine() -> Problem {
+        var problem = self
+        problem.isRoutine = true
+        return problem
     }
 
     public static func notFound(_ what: String) -> Problem {

@@ -15,6 +15,7 @@ public struct StoreNode: Sendable {
     public let carts: Carts
     public let orders: Orders
     public let payments: Payments
+    public let flashSales: FlashSales
     public let notifications: Notifications
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
@@ -27,7 +28,7 @@ public struct StoreNode: Sendable {
     public static let migrations: [Migration] =
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
         + Inventory.migrations + CartStore.migrations + OrderStore.migrations + StockReservations.migrations
-        + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations
+        + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations + FlashSaleStore.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -68,6 +69,7 @@ public struct StoreNode: Sendable {
             )
             let gateway = SandboxGateway(database: database, faults: configuration.paymentFaults)
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
+            let idempotency = IdempotencyStore(database: database, secret: idempotencySecret)
             return StoreNode(
                 configuration: configuration,
                 database: database,
@@ -79,11 +81,12 @@ public struct StoreNode: Sendable {
                 carts: carts,
                 orders: orders,
                 payments: Payments(orders: orders, gateway: gateway, staleAfter: configuration.paymentSettleAfter, logger: logger),
+                flashSales: FlashSales(database: database, orders: orders, idempotency: idempotency, options: configuration.flashSales),
                 notifications: Notifications(database: database),
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
-                idempotency: IdempotencyStore(database: database, secret: idempotencySecret)
+                idempotency: idempotency
             )
         } catch {
             await database.close()
@@ -100,6 +103,7 @@ public struct StoreNode: Sendable {
             search.consumer,
             carts.feed.consumer(start: { [servingFrom] in try await servingFrom.value() }),
             orders.reservations.consumer,
+            flashSales.consumer(start: { [servingFrom] in try await servingFrom.value() }),
             notifications.consumer,
             EventConsumer(
                 name: "product-cache",

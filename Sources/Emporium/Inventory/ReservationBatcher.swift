@@ -4,16 +4,24 @@ import Synchronization
 
 /// Group commit for reservations: requests arriving within `window` are settled in one transaction, first come
 /// first served, each inside its own savepoint so one request's shortfall or failure undoes only its own work.
-/// Requests are spread over lanes by their first SKU, so all buyers of one hot SKU share a lane (and its batches)
-/// while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one writer, so one lane).
-/// SKUs found sold out are remembered, and later requests for them are refused without touching the database,
-/// until an `inventory.changed` event says stock came back.
+/// Requests are spread over lanes by their first SKU (or the lane they name), so all buyers of one hot SKU share a
+/// lane (and its batches) while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one
+/// writer, so one lane). SKUs found sold out are remembered, and later requests for them are refused without
+/// touching the database, until an `inventory.changed` event says stock came back.
 final class ReservationBatcher: Sendable {
     typealias Work = @Sendable (any SQLDatabase) async throws -> any Sendable
+
+    /// Written once per batch, at its end, for all the batch's settled requests that share `key`, with their
+    /// results: the event of their final state (a flash sale's `remaining`) instead of one per request.
+    struct Epilogue: Sendable {
+        let key: String
+        let write: @Sendable (any SQLDatabase, [any Sendable]) async throws -> Void
+    }
 
     private struct Pending: Sendable {
         let lines: [StockRequest]
         let work: Work
+        let epilogue: Epilogue?
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
@@ -40,16 +48,25 @@ final class ReservationBatcher: Sendable {
         self.maxBatch = database.engine == .sqlite ? 256 : 64
     }
 
-    func submit(_ lines: [StockRequest], work: @escaping Work) async throws -> any Sendable {
-        let known = soldOut.withLock { $0 }
-        let short = lines.filter { known.contains($0.sku) }
-        if !short.isEmpty {
-            throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
+    /// Reserves `lines` (guarded), then runs `work`, in the next batch of the lane of the first line's SKU, or of
+    /// `lane` when there are no lines.
+    func submit(
+        _ lines: [StockRequest],
+        lane laneKey: String? = nil,
+        epilogue: Epilogue? = nil,
+        work: @escaping Work
+    ) async throws -> any Sendable {
+        if !lines.isEmpty {
+            let known = soldOut.withLock { $0 }
+            let short = lines.filter { known.contains($0.sku) }
+            if !short.isEmpty {
+                throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
+            }
         }
-        let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? "", count: lanes.count)]
+        let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? laneKey ?? "", count: lanes.count)]
         return try await withCheckedThrowingContinuation { continuation in
             let startFlush = lane.state.withLock { lane -> Bool in
-                lane.queue.append(Pending(lines: lines, work: work, continuation: continuation))
+                lane.queue.append(Pending(lines: lines, work: work, epilogue: epilogue, continuation: continuation))
                 guard !lane.flushing else { return false }
                 lane.flushing = true
                 return true
@@ -118,6 +135,7 @@ final class ReservationBatcher: Sendable {
     private func run(_ batch: [Pending], in sql: any SQLDatabase) async throws -> [Result<any Sendable, any Error>] {
         var outcomes: [Result<any Sendable, any Error>] = []
         var touched: Set<String> = []
+        var epilogues: [(Epilogue, [any Sendable])] = []
         for (index, pending) in batch.enumerated() {
             let savepoint = "r\(index)"
             try await sql.control("SAVEPOINT \(savepoint)")
@@ -126,6 +144,13 @@ final class ReservationBatcher: Sendable {
                 let value = try await pending.work(sql)
                 try await sql.control("RELEASE SAVEPOINT \(savepoint)")
                 touched.formUnion(pending.lines.map(\.sku))
+                if let epilogue = pending.epilogue {
+                    if let known = epilogues.firstIndex(where: { $0.0.key == epilogue.key }) {
+                        epilogues[known].1.append(value)
+                    } else {
+                        epilogues.append((epilogue, [value]))
+                    }
+                }
                 outcomes.append(.success(value))
             } catch {
                 try await sql.control("ROLLBACK TO SAVEPOINT \(savepoint)")
@@ -134,6 +159,7 @@ final class ReservationBatcher: Sendable {
             }
         }
         try await StockReservations.announce(touched, in: sql)
+        for (epilogue, values) in epilogues { try await epilogue.write(sql, values) }
         return outcomes
     }
 

@@ -133,10 +133,14 @@ public final class StockReservations: Sendable {
         }
     }
 
-    /// Returns an order's active reservations to stock (expiry, cancel before payment).
+    /// Returns an order's active reservations to stock (expiry, cancel before payment); a flash-sale order's units
+    /// go back to its sale while the sale is open.
     static func release(orderId: String, in sql: any SQLDatabase) async throws {
         let lines = try await activeLines(orderId: orderId, in: sql)
         for line in lines {
+            if let saleId = line.saleId, try await FlashSaleStore.takeBack(saleId: saleId, orderId: orderId, quantity: line.quantity, in: sql) {
+                continue
+            }
             try await sql.raw("UPDATE stock SET reserved = reserved - \(bind: line.quantity) WHERE sku = \(bind: line.sku)").run()
         }
         try await sql.raw("UPDATE reservations SET state = 'released' WHERE order_id = \(bind: orderId) AND state = 'active'").run()
@@ -178,22 +182,28 @@ public final class StockReservations: Sendable {
         }
     }
 
-    /// Records what an order holds, for release or conversion later.
-    static func record(orderId: String, lines: [StockRequest], expiresAt: Int, in sql: any SQLDatabase) async throws {
+    /// Records what an order holds, for release or conversion later; `saleId` when the units came from a flash sale.
+    static func record(orderId: String, lines: [StockRequest], expiresAt: Int, saleId: String? = nil, in sql: any SQLDatabase) async throws {
         for line in lines {
             try await sql.raw(
                 """
-                INSERT INTO reservations (order_id, sku, quantity, expires_at, state)
-                VALUES (\(bind: orderId), \(bind: line.sku), \(bind: line.quantity), \(bind: expiresAt), 'active')
+                INSERT INTO reservations (order_id, sku, quantity, expires_at, state, sale_id)
+                VALUES (\(bind: orderId), \(bind: line.sku), \(bind: line.quantity), \(bind: expiresAt), 'active', \(bind: saleId))
                 """
             ).run()
         }
     }
 
-    private static func activeLines(orderId: String, in sql: any SQLDatabase) async throws -> [StockRequest] {
-        try await sql.raw("SELECT sku, quantity FROM reservations WHERE order_id = \(bind: orderId) AND state = 'active' ORDER BY sku")
-            .all()
-            .map { StockRequest(sku: try $0.decode(column: "sku", as: String.self), quantity: try $0.decode(column: "quantity", as: Int.self)) }
+    private struct HeldLine: Decodable {
+        let sku: String
+        let quantity: Int
+        let saleId: String?
+    }
+
+    private static func activeLines(orderId: String, in sql: any SQLDatabase) async throws -> [HeldLine] {
+        try await sql.raw(
+            "SELECT sku, quantity, sale_id FROM reservations WHERE order_id = \(bind: orderId) AND state = 'active' ORDER BY sku"
+        ).all(decoding: HeldLine.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     static let migrations: [Migration] = [
@@ -204,5 +214,6 @@ public final class StockReservations: Sendable {
             """,
             "CREATE INDEX reservations_sku ON reservations (sku, state)",
         ]),
+        Migration("reservations.2", ["ALTER TABLE reservations ADD COLUMN sale_id TEXT"]),
     ]
 }

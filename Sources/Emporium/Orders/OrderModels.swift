@@ -94,7 +94,8 @@ public struct Order: Codable, Sendable, Equatable {
     public let subtotal: Money
     public let shipping: Money
     public let total: Money
-    public let shippingAddress: ShippingAddress
+    /// Nil for a flash-sale purchase made without one.
+    public let shippingAddress: ShippingAddress?
     public let reservationExpiresAt: String
     public let payment: PaymentSummary?
     public let shipment: Shipment?

@@ -171,7 +171,7 @@ struct OrderStore: Sendable {
                 subtotal: Money(amount: row.subtotalAmount, currency: row.currency),
                 shipping: Money(amount: row.shippingAmount, currency: row.currency),
                 total: Money(amount: row.totalAmount, currency: row.currency),
-                shippingAddress: try JSONDecoder().decode(ShippingAddress.self, from: Data(row.shippingAddress.utf8)),
+                shippingAddress: try JSONDecoder().decode(ShippingAddress?.self, from: Data(row.shippingAddress.utf8)),
                 reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt),
                 payment: payments[row.id],
                 shipment: row.carrier.map { Shipment(carrier: $0, trackingNumber: row.trackingNumber ?? "") },

@@ -41,13 +41,15 @@ public struct StoreAudit: Sendable {
         },
         Check(
             query: """
-                SELECT s.sku, s.reserved, COALESCE(r.held, 0) AS held FROM stock s
+                SELECT s.sku, s.reserved, COALESCE(r.held, 0) + COALESCE(f.held, 0) AS held FROM stock s
                 LEFT JOIN (SELECT sku, CAST(SUM(quantity) AS BIGINT) AS held FROM reservations WHERE state = 'active' GROUP BY sku) r
                     ON r.sku = s.sku
-                WHERE s.reserved <> COALESCE(r.held, 0)
+                LEFT JOIN (SELECT sku, CAST(SUM(remaining) AS BIGINT) AS held FROM flash_sales GROUP BY sku) f ON f.sku = s.sku
+                WHERE s.reserved <> COALESCE(r.held, 0) + COALESCE(f.held, 0)
                 """
         ) { row in
-            "stock \(text(row, "sku")): reserved \(text(row, "reserved")) but active reservations hold \(text(row, "held"))"
+            "stock \(text(row, "sku")): reserved \(text(row, "reserved")) but active reservations and open flash sales hold "
+                + text(row, "held")
         },
         Check(
             query: """
@@ -104,6 +106,43 @@ public struct StoreAudit: Sendable {
         },
         Check(query: "SELECT r.id, o.status FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'cancelled'") { row in
             "refund \(text(row, "id")) belongs to an order that is \(text(row, "status")), not cancelled"
+        },
+        Check(query: "SELECT id, quantity, remaining FROM flash_sales WHERE remaining < 0 OR remaining > quantity OR returned < 0") { row in
+            "flash sale \(text(row, "id")): remaining \(text(row, "remaining")) outside 0...\(text(row, "quantity"))"
+        },
+        Check(
+            query: """
+                SELECT f.id, f.quantity, f.remaining, f.returned, COALESCE(r.units, 0) AS ordered FROM flash_sales f
+                LEFT JOIN (SELECT sale_id, CAST(SUM(quantity) AS BIGINT) AS units FROM reservations
+                    WHERE sale_id IS NOT NULL AND state IN ('active', 'converted') GROUP BY sale_id) r ON r.sale_id = f.id
+                WHERE COALESCE(r.units, 0) > f.quantity OR f.quantity <> f.remaining + f.returned + COALESCE(r.units, 0)
+                """
+        ) { row in
+            "flash sale \(text(row, "id")): \(text(row, "ordered")) units held or sold by orders + \(text(row, "remaining")) remaining "
+                + "+ \(text(row, "returned")) returned to stock ≠ quantity \(text(row, "quantity")) (or sold more than the quantity)"
+        },
+        Check(
+            query: """
+                SELECT r.sale_id, o.user_id, CAST(SUM(r.quantity) AS BIGINT) AS units, f.per_customer_limit FROM reservations r
+                JOIN orders o ON o.id = r.order_id JOIN flash_sales f ON f.id = r.sale_id
+                WHERE r.state IN ('active', 'converted')
+                GROUP BY r.sale_id, o.user_id, f.per_customer_limit HAVING SUM(r.quantity) > f.per_customer_limit
+                """
+        ) { row in
+            "flash sale \(text(row, "sale_id")): customer \(text(row, "user_id")) holds \(text(row, "units")) units, over the limit "
+                + text(row, "per_customer_limit")
+        },
+        Check(
+            query: """
+                SELECT b.sale_id, b.user_id, b.units, COALESCE(h.units, 0) AS ordered FROM flash_sale_buyers b
+                LEFT JOIN (SELECT r.sale_id, o.user_id, CAST(SUM(r.quantity) AS BIGINT) AS units FROM reservations r
+                    JOIN orders o ON o.id = r.order_id WHERE r.sale_id IS NOT NULL AND r.state IN ('active', 'converted')
+                    GROUP BY r.sale_id, o.user_id) h ON h.sale_id = b.sale_id AND h.user_id = b.user_id
+                WHERE b.units <> COALESCE(h.units, 0)
+                """
+        ) { row in
+            "flash sale \(text(row, "sale_id")): customer \(text(row, "user_id")) is counted for \(text(row, "units")) units "
+                + "but their orders hold \(text(row, "ordered"))"
         },
         Check(
             query: """

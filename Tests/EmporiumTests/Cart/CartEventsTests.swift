@@ -69,10 +69,10 @@ struct EventStream {
         }
     }
 
-    /// The data of the next `cart` event, skipping headers, chunk sizes and comments.
-    mutating func nextEvent() async throws -> String? {
+    /// The data of the next event called `name`, skipping headers, chunk sizes and comments.
+    mutating func nextEvent(named name: String = "cart") async throws -> String? {
         while true {
-            if let range = pending.range(of: "event: cart\ndata: ") {
+            if let range = pending.range(of: "event: \(name)\ndata: ") {
                 let rest = pending[range.upperBound...]
                 if let end = rest.firstIndex(of: "\n") {
                     let data = String(rest[..<end])

@@ -22,16 +22,19 @@ struct EdgeMiddleware: RouterMiddleware {
         context.logger[metadataKey: "request_id"] = .string(requestId)
         let start = ContinuousClock.now
         var response: Response
+        var routine = false
         do {
             response = try await next(request, context)
         } catch {
             response = Self.problemResponse(for: error, request: request, context: context)
+            routine = Self.isRoutine(error)
         }
         response.headers[.requestId] = requestId
         if let accessLogLevel {
             let elapsed = (ContinuousClock.now - start) / .microseconds(1)
+            // A sale that sold out answers thousands of requests a second: their lines are debug, not info.
             context.logger.log(
-                level: response.status.code >= 500 ? .error : accessLogLevel,
+                level: routine ? .debug : response.status.code >= 500 ? .error : accessLogLevel,
                 "\(request.method) \(request.uri.path) \(response.status.code)",
                 metadata: ["duration_ms": .string(String(format: "%.2f", elapsed / 1000))]
             )
@@ -61,6 +64,14 @@ struct EdgeMiddleware: RouterMiddleware {
         }
         if let response = try? problem.response(from: request, context: context) { return response }
         return Response(status: .internalServerError)
+    }
+
+    static func isRoutine(_ error: any Error) -> Bool {
+        switch error {
+        case let problem as Problem: problem.isRoutine
+        case let error as any ProblemConvertible: error.problem.isRoutine
+        default: false
+        }
     }
 
     static func code(for status: HTTPResponse.Status) -> String {

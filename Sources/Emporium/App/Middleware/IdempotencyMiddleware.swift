@@ -10,6 +10,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
     let store: IdempotencyStore
     /// Routes that need a key (checkout, pay, flash-sale purchase), as path prefixes and suffixes.
     let requiredFor: @Sendable (String) -> Bool
+    /// Routes that keep their own records of keys (a flash-sale purchase stores one only when it wins).
+    var handledByRoute: @Sendable (String) -> Bool = { _ in false }
     var waitLimit: Duration = .seconds(30)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -23,6 +25,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         guard (1...255).contains(key.count) else {
             throw Problem(.badRequest, code: "invalid_request", detail: "Idempotency-Key must be 1 to 255 characters.")
         }
+        if handledByRoute(request.uri.path) { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(upTo: 10 << 20)
         let requestHash = store.fingerprint("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))

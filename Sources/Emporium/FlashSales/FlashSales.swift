@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import Metrics
+import SQLKit
+import ServiceLifecycle
+
+/// Flash sales: a quantity of one SKU set aside at a sale price and sold first come first served within a time
+/// window and a per-customer limit, never one unit more, on one node or many.
+public struct FlashSales: Sendable {
+    let database: Database
+    let orders: Orders
+    let idempotency: IdempotencyStore
+    let options: FlashSaleOptions
+    let cache: FlashSaleCache
+    let feed = FlashSaleFeed()
+    let admission: FlashSaleAdmission
+    /// Group commit of purchases (strategy `batched`), apart from checkouts': a batch of purchases then locks sale
+    /// rows only, never a stock row, so it cannot deadlock with a close that takes a sale and then its stock.
+    let batcher: ReservationBatcher
+
+    init(database: Database, orders: Orders, idempotency: IdempotencyStore, options: FlashSaleOptions) {
+        self.database = database
+        self.orders = orders
+        self.idempotency = idempotency
+        self.options = options
+        self.cache = FlashSaleCache(database: database)
+        self.admission = FlashSaleAdmission(options: options)
+        self.batcher = ReservationBatcher(database: database, window: .milliseconds(1))
+    }
+
+    private struct VariantRow: Decodable {
+        let productId: String
+        let variantTitle: String
+        let priceCurrency: String
+        let title: String
+        let deletedAt: Int?
+    }
+
+    /// Creates a sale, setting its quantity aside from the SKU's available stock in the same guarded statement
+    /// (409 `insufficient_stock` when it is not there).
+    public func create(_ new: NewFlashSale) async throws -> FlashSale {
+        let now = Database.nowMillis()
+        let checked = try FlashSaleRules.validate(new, now: now)
+        let sale = try await database.transaction { sql -> FlashSaleStore.Row in
+            guard
+                let variant = try await sql.raw(
+                    """
+                    SELECT v.product_id, v.title AS variant_title, v.price_currency, p.title, p.deleted_at
+                    FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: new.sku)
+                    """
+                ).first(decoding: VariantRow.self, keyDecodingStrategy: .convertFromSnakeCase),
+                variant.deletedAt == nil
+            else { throw CatalogError.skuNotFound(new.sku) }
+            guard variant.priceCurrency == new.salePrice.currency else {
+                throw Problem.validation([FieldError("salePrice.currency", "must be \(variant.priceCurrency), the currency of \(new.sku)")])
+            }
+            let setAside = try await sql.raw(
+                """
+                UPDATE stock SET reserved = reserved + \(bind: new.quantity)
+                WHERE sku = \(bind: new.sku) AND on_hand - reserved >= \(bind: new.quantity) RETURNING sku
+                """
+            ).first()
+            guard setAside != nil else {
+                let available = try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: new.sku)")
+                    .first()?.decode(column: "available", as: Int.self) ?? 0
+                throw CatalogError.insufficientStock(sku: new.sku, available: max(0, available))
+            }
+            let sale = FlashSaleStore.Row(
+                id: Identifier.make("fs", now: now),
+                sku: new.sku,
+                productId: variant.productId,
+                title: variant.variantTitle.isEmpty ? variant.title : "\(variant.title) (\(variant.variantTitle))",
+                saleAmount: new.salePrice.amount,
+                currency: new.salePrice.currency,
+                quantity: new.quantity,
+                remaining: new.quantity,
+                perCustomerLimit: new.perCustomerLimit,
+                startsAt: checked.startsAt,
+                endsAt: checked.endsAt,
+                closedAt: nil,
+                version: 0
+            )
+            try await FlashSaleStore.insert(sale, now: now, in: sql)
+            try await StockReservations.announce([new.sku], in: sql)
+            try await FlashSaleStore.announce(saleId: sale.id, buyers: [:], in: sql)
+            return sale
+        }
+        return sale.view(at: Database.nowMillis())
+    }
+
+    /// The sale as the database has it now.
+    public func sale(id: String) async throws -> FlashSale {
+        guard let sale = try await database.read({ try await FlashSaleStore.row(id: id, in: $0) }) else { throw FlashSaleError.notFound }
+        cache.refresh(sale)
+        return sale.view(at: Database.nowMillis())
+    }
+
+    /// Closes the sales that have ended: what they still hold goes back to their SKU.
+    func closeEnded() async throws {
+        let now = Database.nowMillis()
+        for id in try await database.read({ try await FlashSaleStore.endedOpenSales(now: now, limit: 50, in: $0) }) {
+            try await database.transaction { sql in _ = try await FlashSaleStore.close(saleId: id, now: now, in: sql) }
+        }
+    }
+
+    /// Every node keeps its memory of sales and its streams up to date from the event log.
+    func consumer(start: @escaping @Sendable () async throws -> Int) -> EventConsumer {
+        EventConsumer(name: "flash-sale-memory", scope: .node(start: start), types: ["flash_sale.changed"]) { [cache, feed] event in
+            let change = try event.decode(FlashSaleChanged.self)
+            cache.apply(change)
+            feed.publish(saleId: change.saleId)
+        }
+    }
+}
+
+/// Runs on every node: closes ended sales. Each close is a guarded UPDATE, so several nodes sweeping close a sale once.
+struct FlashSaleSweeper: Service {
+    let flashSales: FlashSales
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await flashSales.closeEnded()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.warning("flash sale sweep failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+/// Admission counts for `/metrics`: `emporium_flash_sale_admissions_total{outcome=...}`.
+enum FlashSaleOutcome: String, CaseIterable, Sendable {
+    case admitted
+    case soldOut = "sold_out"
+    case notLive = "not_live"
+    case limitExceeded = "limit_exceeded"
+    case rateLimited = "rate_limited"
+    case overloaded
+
+    private static let counters: [FlashSaleOutcome: Counter] = {
+        _ = MetricsRegistry.shared
+        return Dictionary(uniqueKeysWithValues: allCases.map {
+            ($0, Counter(label: "emporium_flash_sale_admissions_total", dimensions: [("outcome", $0.rawValue)]))
+        })
+    }()
+
+    func count() { Self.counters[self]?.increment() }
+}
