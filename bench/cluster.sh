@@ -5,7 +5,7 @@
 # the run, then the audit. Stops everything it started on every exit path.
 #
 #   bench/cluster.sh                      # flash-sale, full size: 100,000 attempts, 10,000 users, 1,000 conns
-#   bench/cluster.sh --crash              # the same, node 1 killed mid-sale and restarted, audit after expiry
+#   bench/cluster.sh --crash              # the same, one node killed mid-sale and restarted, audit after expiry
 #   bench/cluster.sh --ci                 # the CI smoke test: 5,000 attempts, 200 units, one node killed
 #   SCENARIO=checkout REQUESTS=2000 USERS=200 CONNECTIONS=32 bench/cluster.sh --crash
 #
@@ -24,18 +24,19 @@
 #                  EMPORIUM_FLASH_RESERVATION_SECONDS)                      [900; --crash: 120 / 60]
 #   SWEEP_MS       EMPORIUM_SWEEP_INTERVAL_MS                               [1000; --crash: 500]
 #   CRASH_NODE     node to kill: 1-3, or "lease" for the one holding most event-consumer leases  [lease]
-#   CRASH_AT_ORDERS kill once this many orders exist (flash-sale: units sold)  [flash-sale: QUANTITY/2; checkout:
-#                  half of REQUESTS or of PRODUCTS x STOCK]; CRASH_AFTER: or this many seconds into the timed part,
-#                  whichever first
-#                  [DURATION/2, at most 20]; CRASH_PAUSE: seconds before the restart [2]
+#   CRASH_AT_ORDERS kill once this many orders exist (flash-sale: units sold)  [flash-sale: QUANTITY/2;
+#                  checkout: half of REQUESTS, or of PRODUCTS x STOCK when smaller]
+#   CRASH_AFTER    ... or once the timed part has run this many seconds, whichever first [DURATION/2, <= 20]
+#   CRASH_PAUSE    seconds between the kill and the restart [2]
 #   TIMEOUT        seconds a client waits for one answer [45: above the 30 s a node holds a request whose
 #                  Idempotency-Key is still claimed by a request that died with the killed node]
 #   HEALTH_DURATION seconds of GET /health/live after the run, through nginx [5 / 2]
 #   BIN, LOAD      emporium and emporium-load binaries; unset: release builds, as bench/checkout.sh
 #   OUT            output directory [bench/out/cluster]; PORT first of 4 loopback ports [18180]
-#   STRICT=1       also fail when a request got no HTTP answer or a 5xx (off: counted and reported only)
+#   STRICT=1       also fail when a request got no HTTP answer, or a 5xx other than 503 (off: counted and
+#                  reported only)
 #
-# Output in $OUT, named TAG = <scenario>-<strategy>[-crash]: TAG.load.json (emporium-load's summary),
+# Output in $OUT, named TAG = <scenario>-<strategy or "default">[-crash]: TAG.load.json (emporium-load's summary),
 # TAG.json (this run: the load summary plus crash, oversold, audits, timings; read by bench/plot.py),
 # TAG.txt (emporium-load's report), TAG.node<i>.log, TAG.nginx.log.
 # Exit status: 0 passed; 1 oversold, audit breach, a node died, reservations did not expire, setup failed;
@@ -62,7 +63,7 @@ for arg in "$@"; do
     --crash) CRASH=1 ;;
     --ci) CI_MODE=1; CRASH=1 ;;
     --inner) INNER=1 ;;
-    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) log "unknown argument $arg (--crash, --ci, --help)"; exit 2 ;;
   esac
 done
@@ -401,6 +402,7 @@ TAIL_PID=$!
 
 crash_json=null
 killed_node=
+died_before=()
 if ((CRASH)); then
   # Wait for the timed part to start (after sign-ups), then for CRASH_AT_ORDERS orders or CRASH_AFTER s.
   while kill -0 "$LOAD_PID" 2>/dev/null && ! grep -q '^setup done' "$OUT/$TAG.err"; do sleep 0.2; done
@@ -436,7 +438,10 @@ if ((CRASH)); then
   fi
   at=$((SECONDS - run_start))
   log "kill -9 node $killed_node (pid ${NODE_PIDS[$killed_node]}) ${at}s into the run, at $orders orders$([[ $mid_run == true ]] || echo ' (AFTER the run ended)')"
-  kill -KILL "${NODE_PIDS[$killed_node]}"
+  died_before=()
+  for i in $(seq 1 $NODES); do kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || died_before+=("$i"); done
+  ((${#died_before[@]} == 0)) || log "node(s) ${died_before[*]} had already died by themselves"
+  kill -KILL "${NODE_PIDS[$killed_node]}" 2>/dev/null || true
   wait "${NODE_PIDS[$killed_node]}" 2>/dev/null || true
   sleep "$CRASH_PAUSE"
   echo "--- restarted by bench/cluster.sh after kill -9 ---" >>"$OUT/$TAG.node$killed_node.log"
@@ -456,7 +461,7 @@ cat "$OUT/$TAG.txt"
 ((load_rc == 124 || load_rc == 137)) && log "emporium-load hit its ${cap}s cap and was stopped"
 
 # Every node must still be up (the killed one restarted).
-dead=()
+dead=("${died_before[@]}")
 for i in $(seq 1 $NODES); do kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || dead+=("$i"); done
 ((${#dead[@]} == 0)) || log "node(s) ${dead[*]} died during the run"
 
@@ -513,7 +518,8 @@ upstream_errors=$(grep -c -E 'upstream|no live upstreams' "$WORK/nginx/error.log
 MACHINE="$(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(free -h | awk '/^Mem:/ {print $2}') memory"
 export MACHINE started_at load_before crash_json expiry_json oversold_sql upstream_errors load_rc orders_by_status
 NGINX_VERSION=$("$NGINX" -v 2>&1 | sed 's/.*\///')
-export NGINX_VERSION DEAD_NODES="${dead[*]:-}"
+DEAD_NODES=$(printf '%s\n' "${dead[@]}" | sort -u | xargs)
+export NGINX_VERSION DEAD_NODES
 export TOTAL_SECONDS=$((SECONDS - T0)) LOAD_SECONDS=$((load_end - T0))
 set +e
 python3 - "$OUT/$TAG.load.json" "$OUT/$TAG.json" <<'PY'
