@@ -33,6 +33,7 @@
 #   HEALTH_DURATION seconds of GET /health/live after the run, through nginx [5 / 2]
 #   BIN, LOAD      emporium and emporium-load binaries; unset: release builds, as bench/checkout.sh
 #   OUT            output directory [bench/out/cluster]; PORT first of 4 loopback ports [18180]
+#   TAG            name of this run's files [<scenario>-<strategy or "default">[-crash]]
 #   STRICT=1       also fail when a request got no HTTP answer, or a 5xx other than 503 (off: counted and
 #                  reported only)
 #
@@ -119,8 +120,10 @@ OUT=${OUT:-bench/out/cluster}
 STRICT=${STRICT:-0}
 ADMIN_EMAIL=admin@load.test
 ADMIN_PASSWORD=load-admin-password
-TAG=$SCENARIO-${STRATEGY:-default}
-((CRASH)) && TAG+=-crash
+if [ -z "${TAG:-}" ]; then
+  TAG=$SCENARIO-${STRATEGY:-default}
+  ((CRASH)) && TAG+=-crash
+fi
 
 case $SCENARIO in checkout | flash-sale) ;; *) log "SCENARIO must be checkout or flash-sale, not $SCENARIO"; exit 2 ;; esac
 for v in REQUESTS CONNECTIONS USERS QUANTITY LIMIT PRODUCTS RESERVATION SWEEP_MS CRASH_AT_ORDERS CRASH_PAUSE \
