@@ -58,14 +58,21 @@ def load_run(path):
             return None  # the run failed before the load generator wrote anything
         load, strategy = data["load"], data.get("strategy")
         where = f"{data.get('nodes', 3)} nodes, PostgreSQL"
+        name = os.path.basename(path)
         crashed = bool(data.get("crash"))
     elif "run" in data and "scenario" in data:
         load, where, crashed = data, "", False
         name = os.path.basename(path)
+        if "sqlite" in name:
+            where = "1 node, SQLite"
         strategy = next((s for s in STRATEGIES if re.search(rf"(^|[-_.]){s}([-_.]|$)", name)), None)
         strategy = strategy or re.sub(r"(\.load)?\.json$", "", name)
     else:
         return None
+    sale = load.get("flashSale") or {}
+    if sale.get("quantity") and load["scenario"] == "flash-sale":
+        # The sale's size tells the variants apart (1,000 units limit 1; the allocation-heavy 20,000).
+        where = (where + "\n" if where else "") + f"{sale['quantity']:,} units"
     run = load["run"]
     op = MAIN_OPERATION.get(load["scenario"])
     if op not in run["latencyMs"]:
