@@ -68,6 +68,60 @@ enum FlashSaleStore {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// The sale's row, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole file).
+    static func lockedRow(id: String, in sql: any SQLDatabase) async throws -> Row? {
+        let lock: SQLQueryString = sql.engine == .postgres ? " FOR UPDATE" : ""
+        return try await sql.raw("SELECT \(unsafeRaw: columns) FROM flash_sales WHERE id = \(bind: id)\(lock)")
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Takes `total` units of a live sale in one guarded statement; false when it is not live or has fewer.
+    static func takeUnits(saleId: String, total: Int, now: Int, in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw(
+            """
+            UPDATE flash_sales SET remaining = remaining - \(bind: total), version = version + 1
+            WHERE id = \(bind: saleId) AND remaining >= \(bind: total) AND closed_at IS NULL
+                AND starts_at <= \(bind: now) AND ends_at > \(bind: now)
+            RETURNING remaining
+            """
+        ).first() != nil
+    }
+
+    /// Counts each buyer's units within `limit`, one statement for all (one entry per buyer): the units after, of
+    /// those that stayed within it. A buyer missing from the answer would have gone over and counts nothing.
+    static func countBuyers(saleId: String, limit: Int, _ buyers: [(userId: String, quantity: Int)], in sql: any SQLDatabase)
+        async throws -> [String: Int]
+    {
+        let values = buyers.map { buyer -> SQLQueryString in "(\(bind: saleId), \(bind: buyer.userId), \(bind: buyer.quantity))" }
+        let rows = try await sql.raw(
+            """
+            INSERT INTO flash_sale_buyers (sale_id, user_id, units) VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (sale_id, user_id) DO UPDATE SET units = flash_sale_buyers.units + excluded.units
+            WHERE flash_sale_buyers.units + excluded.units <= \(bind: limit)
+            RETURNING user_id, units
+            """
+        ).all()
+        var counted: [String: Int] = [:]
+        for row in rows { counted[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "units", as: Int.self) }
+        return counted
+    }
+
+    /// Records the keys of winning purchases, one statement for all; how many were new (fewer: a key already won).
+    static func recordPurchases(_ purchases: [(key: PurchaseKey, orderId: String)], in sql: any SQLDatabase) async throws -> Int {
+        let now = Database.nowMillis()
+        let values = purchases.map { purchase -> SQLQueryString in
+            let key = purchase.key
+            return "(\(bind: key.saleId), \(bind: key.userId), \(bind: key.keyHash), \(bind: key.requestHash), \(bind: purchase.orderId), \(bind: now))"
+        }
+        return try await sql.raw(
+            """
+            INSERT INTO flash_sale_purchases (sale_id, user_id, key_hash, request_hash, order_id, created_at)
+            VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (user_id, key_hash) DO NOTHING RETURNING order_id
+            """
+        ).all().count
+    }
+
     static func insert(_ row: Row, now: Int, in sql: any SQLDatabase) async throws {
         try await sql.raw(
             """

@@ -198,7 +198,12 @@ extension FlashSales {
         let strategy = orders.reservations.strategy
         switch strategy {
         case .batched:
-            _ = try await batcher.submit([], lane: sale.id, epilogue: epilogue, work: work)
+            let purchase = FlashPurchaseBatcher.Purchase(
+                key: key, quantity: request.quantity, order: row, item: item,
+                orderCreated: Orders.event(row, status: .pendingPayment),
+                fallback: { sql in try await work(sql).units }
+            )
+            _ = try await batcher.submit(purchase, saleId: sale.id)
         case .conditional, .rowLock:
             let lock = strategy == .rowLock
             try await database.transaction { sql in

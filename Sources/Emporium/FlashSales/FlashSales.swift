@@ -14,9 +14,10 @@ public struct FlashSales: Sendable {
     let cache: FlashSaleCache
     let feed = FlashSaleFeed()
     let admission: FlashSaleAdmission
-    /// Group commit of purchases (strategy `batched`), apart from checkouts': a batch of purchases then locks sale
-    /// rows only, never a stock row, so it cannot deadlock with a close that takes a sale and then its stock.
-    let batcher: ReservationBatcher
+    /// Group commit of purchases (strategy `batched`), set-based and apart from checkouts': a batch of purchases
+    /// locks its sale's row only, never a stock row, so it cannot deadlock with a close that takes a sale and then
+    /// its stock.
+    let batcher: FlashPurchaseBatcher
 
     init(database: Database, orders: Orders, idempotency: IdempotencyStore, options: FlashSaleOptions) {
         self.database = database
@@ -25,7 +26,7 @@ public struct FlashSales: Sendable {
         self.options = options
         self.cache = FlashSaleCache(database: database)
         self.admission = FlashSaleAdmission(options: options)
-        self.batcher = ReservationBatcher(database: database, window: .milliseconds(1))
+        self.batcher = FlashPurchaseBatcher(database: database, window: .milliseconds(1))
     }
 
     private struct VariantRow: Decodable {

@@ -183,6 +183,17 @@ public final class StockReservations: Sendable {
     }
 
     /// Records what an order holds, for release or conversion later; `saleId` when the units came from a flash sale.
+    /// Records one reservation line for each of several orders in one statement (a flash-sale batch).
+    static func record(_ held: [(orderId: String, line: StockRequest, expiresAt: Int)], saleId: String?, in sql: any SQLDatabase) async throws {
+        guard !held.isEmpty else { return }
+        let values = held.map { held -> SQLQueryString in
+            "(\(bind: held.orderId), \(bind: held.line.sku), \(bind: held.line.quantity), \(bind: held.expiresAt), 'active', \(bind: saleId))"
+        }
+        try await sql.raw(
+            "INSERT INTO reservations (order_id, sku, quantity, expires_at, state, sale_id) VALUES \(values.joined(separator: ", "))"
+        ).run()
+    }
+
     static func record(orderId: String, lines: [StockRequest], expiresAt: Int, saleId: String? = nil, in sql: any SQLDatabase) async throws {
         for line in lines {
             try await sql.raw(

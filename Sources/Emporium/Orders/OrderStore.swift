@@ -72,6 +72,37 @@ struct OrderStore: Sendable {
         try await appendHistory(orderId: row.id, status: .pendingPayment, note: nil, at: row.createdAt, in: sql)
     }
 
+    /// New `pending_payment` orders of one line each, three statements for all of them (a flash-sale batch).
+    static func insertNew(_ orders: [(row: Row, item: OrderItem)], in sql: any SQLDatabase) async throws {
+        guard !orders.isEmpty else { return }
+        let rows = orders.map { order -> SQLQueryString in
+            let row = order.row
+            return """
+                (\(bind: row.id), \(bind: row.userId), \(bind: row.status), \(bind: row.currency), \(bind: row.subtotalAmount),
+                \(bind: row.shippingAmount), \(bind: row.totalAmount), \(bind: row.shippingAddress),
+                \(bind: row.reservationExpiresAt), \(bind: row.createdAt), \(bind: row.createdAt))
+                """
+        }
+        try await sql.raw(
+            """
+            INSERT INTO orders (id, user_id, status, currency, subtotal_amount, shipping_amount, total_amount,
+                shipping_address, reservation_expires_at, created_at, updated_at)
+            VALUES \(rows.joined(separator: ", "))
+            """
+        ).run()
+        let items = orders.map { order -> SQLQueryString in
+            let item = order.item
+            return "(\(bind: order.row.id), 0, \(bind: item.sku), \(bind: item.productId), \(bind: item.title), \(bind: item.quantity), \(bind: item.unitPrice.amount))"
+        }
+        try await sql.raw(
+            "INSERT INTO order_items (order_id, position, sku, product_id, title, quantity, unit_amount) VALUES \(items.joined(separator: ", "))"
+        ).run()
+        let history = orders.map { order -> SQLQueryString in
+            "(\(bind: order.row.id), 1, \(bind: OrderStatus.pendingPayment.rawValue), NULL, \(bind: order.row.createdAt))"
+        }
+        try await sql.raw("INSERT INTO order_history (order_id, seq, status, note, at) VALUES \(history.joined(separator: ", "))").run()
+    }
+
     func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
         try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orders WHERE id = \(bind: id)")
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)

@@ -66,6 +66,41 @@ public enum Outbox {
             ).run()
         }
     }
+
+    /// Appends several events in one statement, in the order given (a flash-sale batch's orders).
+    static func appendAll(_ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase)
+        async throws
+    {
+        guard !events.isEmpty else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let now = Database.nowMillis()
+        var values: [SQLQueryString] = []
+        for (position, event) in events.enumerated() {
+            let json = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
+            values.append("(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: json))")
+        }
+        switch tx.engine {
+        case .sqlite:
+            try await tx.raw(
+                """
+                INSERT INTO events (type, aggregate_id, payload, created_at)
+                SELECT v.column2, v.column3, v.column4, \(bind: now) FROM (VALUES \(values.joined(separator: ", "))) AS v
+                ORDER BY v.column1
+                """
+            ).run()
+        case .postgres:
+            try await tx.raw(
+                """
+                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
+                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
+                SELECT nextval('events_id_seq'), v.type, v.aggregate_id, v.payload, \(bind: now), x.xid
+                FROM x, (VALUES \(values.joined(separator: ", "))) AS v (position, type, aggregate_id, payload)
+                ORDER BY v.position::int
+                """
+            ).run()
+        }
+    }
 }
 
 /// Reads the event log in id order without ever skipping an event that is still to commit.

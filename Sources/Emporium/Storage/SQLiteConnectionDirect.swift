@@ -28,6 +28,8 @@ final class SQLiteConnectionDirect: Sendable {
 
     /// Statements kept prepared; past this the cache is emptied (schema-shaped SQL repeats, so it rarely is).
     private static let cacheLimit = 512
+    /// Statements with more binds than this are multi-row ones, whose text changes with their row count.
+    private static let cachedBindLimit = 64
     /// How long statements may run back to back on one thread before the caller yields it.
     private static let yieldAfterNanoseconds: UInt64 = 2_000_000
     private let state: Mutex<State>
@@ -51,6 +53,12 @@ final class SQLiteConnectionDirect: Sendable {
     func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteDirectRow) throws -> Void) throws {
         let rows = try state.withLock { state -> [SQLiteDirectRow] in
             guard let handle = state.handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "connection closed") }
+            if binds.count > Self.cachedBindLimit {
+                // Multi-row statements differ by their row count: prepared for this run only, not cached.
+                let statement = try Self.prepare(sql, handle: handle)
+                defer { sqlite_nio_sqlite3_finalize(statement) }
+                return try Self.run(statement, binds, handle: handle)
+            }
             do {
                 return try Self.run(Self.prepared(sql, in: &state, handle: handle), binds, handle: handle)
             } catch let failure as SQLiteFailure where failure.code & 0xff == SQLITE_SCHEMA {
@@ -109,17 +117,22 @@ final class SQLiteConnectionDirect: Sendable {
 
     private static func prepared(_ sql: String, in state: inout State, handle: OpaquePointer) throws -> OpaquePointer {
         if let cached = state.cache[sql] { return cached.statement }
+        let statement = try prepare(sql, handle: handle)
+        if state.cache.count >= cacheLimit {
+            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
+            state.cache = [:]
+        }
+        state.cache[sql] = Prepared(statement: statement)
+        return statement
+    }
+
+    private static func prepare(_ sql: String, handle: OpaquePointer) throws -> OpaquePointer {
         var statement: OpaquePointer?
         // The legacy prepare, on purpose: v2/v3 statements recompile whenever a bound value could change the
         // plan, which SQLite decided was every run for several hot statements (7% of a checkout's CPU). A schema
         // change by another connection surfaces as SQLITE_SCHEMA instead, handled in `execute`.
         let status = sqlite_nio_sqlite3_prepare(handle, sql, -1, &statement, nil)
         guard status == SQLITE_OK, let statement else { throw SQLiteFailure(code: status, handle: handle) }
-        if state.cache.count >= cacheLimit {
-            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
-            state.cache = [:]
-        }
-        state.cache[sql] = Prepared(statement: statement)
         return statement
     }
 

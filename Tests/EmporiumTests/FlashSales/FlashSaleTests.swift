@@ -128,15 +128,16 @@ struct FlashSaleTests {
     @Test(arguments: engines)
     func unpaidUnitsGoBackToTheSaleAndSellAgain(engine: DatabaseEngine) async throws {
         let configure: (inout AppConfiguration) -> Void = {
-            $0.flashSales.reservationLifetime = .seconds(2)
+            $0.flashSales.reservationLifetime = .seconds(3)
             $0.sweepInterval = .milliseconds(50)
         }
         try await TestStore.withApp(engine, configure: configure) { client, node in
             let admin = try await client.adminToken(node)
             let sale = try #require(try await client.createFlashSale(admin, sku: "BACK-1", stock: 4, quantity: 1)["id"] as? String)
+            // Both signed up first: the second buyer must arrive while the first one's reservation still holds.
             let first = try await client.customer()
-            let lapsed = try #require(try await client.purchase(sale, as: first).jsonObject()["id"] as? String)
             let second = try await client.customer()
+            let lapsed = try #require(try await client.purchase(sale, as: first).jsonObject()["id"] as? String)
             #expect(try outcome(try await client.purchase(sale, as: second)) == (409, "sold_out"))
 
             let back = try await client.waitForFlashSale(sale) { $0["remaining"] as? Int == 1 }

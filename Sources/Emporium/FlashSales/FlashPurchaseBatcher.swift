@@ -1,0 +1,212 @@
+import Foundation
+import SQLKit
+import Synchronization
+
+/// Group commit for flash-sale purchases, set-based: the purchases of one sale arriving within `window` are
+/// settled by a fixed number of statements whatever their count (lock the sale row, one multi-row upsert of the
+/// buyers within their limit, one guarded UPDATE of `remaining`, one multi-row INSERT each for key records,
+/// orders, items, history, reservations and events). A savepoint per purchase would cost about ten round trips
+/// per buyer instead, and three nodes' batches take the sale row in turn.
+///
+/// First come first served: units go to the batch's purchases in arrival order; a purchase over its buyer's limit
+/// frees its units for the next. What the set-based step cannot settle on its own (two purchases of one buyer or
+/// one key in a batch, a key recorded meanwhile by another node) falls back to one savepoint per purchase, the
+/// same SQL as the `conditional` strategy, so correctness never rests on the fast path.
+final class FlashPurchaseBatcher: Sendable {
+    /// One purchase to settle: what it writes when it wins, and its per-purchase fallback.
+    struct Purchase: Sendable {
+        let key: PurchaseKey
+        let quantity: Int
+        let order: OrderStore.Row
+        let item: OrderItem
+        let orderCreated: OrderEvent
+        /// The purchase on its own (`conditional`'s SQL), returning the buyer's units after it.
+        let fallback: @Sendable (any SQLDatabase) async throws -> Int
+    }
+
+    private struct Pending: Sendable {
+        let purchase: Purchase
+        let continuation: CheckedContinuation<Int, any Error>
+    }
+
+    private final class Lane: Sendable {
+        struct State {
+            var queue: [Pending] = []
+            var flushing = false
+        }
+
+        let state = Mutex(State())
+    }
+
+    /// The set-based step met something only the per-purchase path settles: roll back and take that path.
+    private struct NeedsFallback: Error {}
+
+    let database: Database
+    let window: Duration
+    let maxBatch: Int
+    private let lanes = Mutex<[String: Lane]>([:])
+
+    init(database: Database, window: Duration) {
+        self.database = database
+        self.window = window
+        self.maxBatch = database.engine == .sqlite ? 512 : 256
+    }
+
+    /// Settles `purchase` of `saleId` with the others arriving now; the buyer's units in the sale after it.
+    func submit(_ purchase: Purchase, saleId: String) async throws -> Int {
+        let lane = lanes.withLock { lanes in
+            if let lane = lanes[saleId] { return lane }
+            let lane = Lane()
+            lanes[saleId] = lane
+            return lane
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            let startFlush = lane.state.withLock { lane -> Bool in
+                lane.queue.append(Pending(purchase: purchase, continuation: continuation))
+                guard !lane.flushing else { return false }
+                lane.flushing = true
+                return true
+            }
+            if startFlush { Task { await self.drain(lane, saleId: saleId) } }
+        }
+    }
+
+    private func drain(_ lane: Lane, saleId: String) async {
+        while true {
+            try? await Task.sleep(for: window)
+            let batch = lane.state.withLock { lane -> [Pending] in
+                let batch = Array(lane.queue.prefix(maxBatch))
+                lane.queue.removeFirst(batch.count)
+                if batch.isEmpty { lane.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            await settle(batch, saleId: saleId)
+        }
+    }
+
+    private func settle(_ batch: [Pending], saleId: String) async {
+        var attempt = 0
+        var setBased = true
+        while true {
+            attempt += 1
+            do {
+                let outcomes = try await database.transaction { sql in
+                    setBased ? try await self.settleTogether(batch.map(\.purchase), saleId: saleId, in: sql)
+                        : try await self.settleOneByOne(batch.map(\.purchase), saleId: saleId, in: sql)
+                }
+                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+                return
+            } catch is NeedsFallback {
+                setBased = false
+            } catch {
+                // A deadlock with another node's transaction aborts this one: settle the batch again.
+                if attempt < 3, ReservationBatcher.isRetryable(error) { continue }
+                for pending in batch { pending.continuation.resume(throwing: error) }
+                return
+            }
+        }
+    }
+
+    /// One savepoint per purchase, each running its own SQL: for batches the set-based step cannot settle.
+    private func settleOneByOne(_ purchases: [Purchase], saleId: String, in sql: any SQLDatabase) async throws
+        -> [Result<Int, any Error>]
+    {
+        var outcomes: [Result<Int, any Error>] = []
+        var buyers: [String: Int] = [:]
+        for (index, purchase) in purchases.enumerated() {
+            try await sql.control("SAVEPOINT f\(index)")
+            do {
+                let units = try await purchase.fallback(sql)
+                try await sql.control("RELEASE SAVEPOINT f\(index)")
+                buyers[purchase.key.userId] = max(buyers[purchase.key.userId] ?? 0, units)
+                outcomes.append(.success(units))
+            } catch {
+                try await sql.control("ROLLBACK TO SAVEPOINT f\(index)")
+                try await sql.control("RELEASE SAVEPOINT f\(index)")
+                outcomes.append(.failure(error))
+            }
+        }
+        if !buyers.isEmpty { try await FlashSaleStore.announce(saleId: saleId, buyers: buyers, in: sql) }
+        return outcomes
+    }
+
+    private func settleTogether(_ purchases: [Purchase], saleId: String, in sql: any SQLDatabase) async throws
+        -> [Result<Int, any Error>]
+    {
+        // One purchase per buyer and per key in the set-based step; anything else takes the per-purchase path.
+        guard Set(purchases.map(\.key.userId)).count == purchases.count else { throw NeedsFallback() }
+        let now = Database.nowMillis()
+        guard let sale = try await FlashSaleStore.lockedRow(id: saleId, in: sql) else {
+            return purchases.map { _ in .failure(FlashSaleError.notFound) }
+        }
+        var outcomes = [Result<Int, any Error>?](repeating: nil, count: purchases.count)
+        switch sale.status(at: now) {
+        case .scheduled, .ended:
+            let refused = UnitsRefused(sale: sale, reason: .notLive(sale.status(at: now)))
+            return purchases.map { _ in .failure(refused) }
+        case .live, .soldOut:
+            break
+        }
+        var remaining = sale.remaining
+        var waiting = Array(purchases.indices)
+        var winners: [Int] = []
+        var units: [String: Int] = [:]
+        // Units to the purchases in arrival order; one over its limit frees its units for the next round.
+        while remaining > 0, !waiting.isEmpty {
+            var chosen: [Int] = []
+            var left = remaining
+            var rest: [Int] = []
+            for index in waiting {
+                let quantity = purchases[index].quantity
+                if quantity > sale.perCustomerLimit {
+                    outcomes[index] = .failure(FlashSaleError.limitExceeded(limit: sale.perCustomerLimit))
+                } else if quantity <= left, left > 0 {
+                    chosen.append(index)
+                    left -= quantity
+                } else {
+                    rest.append(index)
+                }
+            }
+            if chosen.isEmpty { break }
+            let counted = try await FlashSaleStore.countBuyers(
+                saleId: saleId, limit: sale.perCustomerLimit,
+                chosen.map { (purchases[$0].key.userId, purchases[$0].quantity) }, in: sql
+            )
+            for index in chosen {
+                let userId = purchases[index].key.userId
+                if let after = counted[userId] {
+                    winners.append(index)
+                    units[userId] = after
+                    remaining -= purchases[index].quantity
+                } else {
+                    outcomes[index] = .failure(FlashSaleError.limitExceeded(limit: sale.perCustomerLimit))
+                }
+            }
+            waiting = rest
+        }
+        winners.sort()
+        if !winners.isEmpty {
+            let won = winners.map { purchases[$0] }
+            let total = won.reduce(0) { $0 + $1.quantity }
+            guard try await FlashSaleStore.takeUnits(saleId: saleId, total: total, now: now, in: sql) else {
+                throw NeedsFallback()
+            }
+            // A key recorded meanwhile (a retry that won on another node) is the per-purchase path's to answer.
+            guard try await FlashSaleStore.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count else {
+                throw NeedsFallback()
+            }
+            try await OrderStore.insertNew(won.map { ($0.order, $0.item) }, in: sql)
+            try await StockReservations.record(
+                won.map { ($0.order.id, StockRequest(sku: $0.item.sku, quantity: $0.quantity), $0.order.reservationExpiresAt) },
+                saleId: saleId, in: sql
+            )
+            try await Outbox.appendAll(won.map { ("order.created", $0.order.id, $0.orderCreated) }, in: sql)
+            try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql)
+        }
+        let after = winners.isEmpty ? sale : (try await FlashSaleStore.row(id: saleId, in: sql) ?? sale)
+        for index in winners { outcomes[index] = .success(units[purchases[index].key.userId] ?? purchases[index].quantity) }
+        let soldOut = UnitsRefused(sale: after, reason: .soldOut(remaining: after.remaining))
+        return outcomes.map { $0 ?? .failure(soldOut) }
+    }
+}
