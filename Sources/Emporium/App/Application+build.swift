@@ -20,7 +20,9 @@ public func buildApplication(
     )
     var app = Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        // A deep accept queue: a flash sale opens a thousand connections at once, and with Hummingbird's 256 the
+        // kernel drops SYNs that a client (or nginx) then resends only after a second.
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
         services: [
             DatabaseService(database: node.database),
             SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
