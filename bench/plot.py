@@ -84,6 +84,7 @@ def load_run(path):
         "crashed": crashed, "throughput": run["perSecond"], "unit": load.get("throughputUnit", "ops/s"),
         "health": (load.get("health") or {}).get("perSecond"), "operation": op,
         "p50": lat.get("p50"), "p90": lat.get("p90"), "p99": lat.get("p99"),
+        "won": sale.get("wonPerSecond"),
     }
 
 
@@ -132,23 +133,31 @@ def main():
             parts.append("node killed")
         labels.append("\n".join(parts))
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(max(9, 2.2 * len(runs) + 4), 4.8))
+    selling = any(r["won"] for r in runs)
+    fig, axes = plt.subplots(1, 3 if selling else 2, figsize=(max(9, 2.2 * len(runs) + 4) * (1.4 if selling else 1), 4.8))
+    left, right = axes[0], axes[-1]
     xs = range(len(runs))
     bars = left.bar(xs, [r["throughput"] for r in runs], color="#4C72B0")
     left.bar_label(bars, fmt="%.0f", fontsize=8)
     units = sorted({r["unit"] for r in runs})
     left.set_ylabel(" / ".join(units))
-    left.set_title("Throughput")
+    left.set_title("Throughput (same scale: /health/live in the same run)")
     healths = [(x, r["health"]) for x, r in zip(xs, runs) if r["health"]]
+    top = max([r["throughput"] for r in runs] + [h for _, h in healths])
     if healths:
         hx, hy = zip(*healths)
-        ax2 = left.twinx()
-        ax2.plot(hx, hy, "D", color="#C44E52", label="GET /health/live req/s")
-        ax2.set_ylabel("/health/live req/s (same run)", color="#C44E52")
-        ax2.set_ylim(0, max(hy) * 1.15)
-        ax2.legend(loc="upper right", fontsize=8)
+        left.plot(hx, hy, "D", color="#C44E52", label="GET /health/live req/s")
+        left.legend(loc="upper right", fontsize=8)
     left.set_xticks(list(xs), labels, fontsize=8)
-    left.set_ylim(0, max(r["throughput"] for r in runs) * 1.15 or 1)
+    left.set_ylim(0, top * 1.15 or 1)
+
+    if selling:
+        middle = axes[1]
+        won = middle.bar(xs, [r["won"] or 0 for r in runs], color="#8172B3")
+        middle.bar_label(won, fmt="%.0f", fontsize=8)
+        middle.set_ylabel("won purchases/s, first win to sold out")
+        middle.set_title("Selling window")
+        middle.set_xticks(list(xs), labels, fontsize=8)
 
     width = 0.27
     colors = {"p50": "#55A868", "p90": "#DD8452", "p99": "#C44E52"}
