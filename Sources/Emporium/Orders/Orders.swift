@@ -123,6 +123,26 @@ public struct Orders: Sendable {
         }
     }
 
+    /// Cancels several unpaid orders whose reservation ran out, in one transaction, taking them in id order; the
+    /// ids it cancelled. On PostgreSQL one node sweeps at a time (a transaction-scoped advisory lock): nodes
+    /// sweeping the same orders would only wait on each other's row locks, and on a flash sale's row.
+    public func expire(ids: [String]) async throws -> [String] {
+        try await store.database.transaction { sql in
+            if sql.engine == .postgres {
+                let row = try await sql.raw("SELECT pg_try_advisory_xact_lock(72690002, hashtext(current_schema())) AS locked").first()
+                guard try row?.decode(column: "locked", as: Bool.self) == true else { return [] }
+            }
+            var expired: [String] = []
+            for id in ids.sorted() {
+                guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment, row.paymentLock == nil,
+                    row.reservationExpiresAt <= Database.nowMillis()
+                else { continue }
+                if try await cancelUnpaid(row, note: "payment_timeout", in: sql) { expired.append(id) }
+            }
+            return expired
+        }
+    }
+
     private func cancelUnpaid(_ row: OrderStore.Row, note: String, in sql: any SQLDatabase) async throws -> Bool {
         // The lock check is in the UPDATE: a payment that claimed the order first wins.
         guard try await store.transition(id: row.id, from: [.pendingPayment], to: .cancelled, note: note, unpaying: true, in: sql) != nil else {
