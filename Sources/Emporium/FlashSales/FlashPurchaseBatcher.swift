@@ -29,22 +29,13 @@ final class FlashPurchaseBatcher: Sendable {
         let continuation: CheckedContinuation<Int, any Error>
     }
 
-    private final class Lane: Sendable {
-        struct State {
-            var queue: [Pending] = []
-            var flushing = false
-        }
-
-        let state = Mutex(State())
-    }
-
     /// The set-based step met something only the per-purchase path settles: roll back and take that path.
     private struct NeedsFallback: Error {}
 
     let database: Database
     let window: Duration
     let maxBatch: Int
-    private let lanes = Mutex<[String: Lane]>([:])
+    private let lanes = Mutex<[String: GroupCommitLane<Pending>]>([:])
 
     init(database: Database, window: Duration) {
         self.database = database
@@ -56,32 +47,12 @@ final class FlashPurchaseBatcher: Sendable {
     func submit(_ purchase: Purchase, saleId: String) async throws -> Int {
         let lane = lanes.withLock { lanes in
             if let lane = lanes[saleId] { return lane }
-            let lane = Lane()
+            let lane = GroupCommitLane<Pending>(window: window, maxBatch: maxBatch)
             lanes[saleId] = lane
             return lane
         }
         return try await withCheckedThrowingContinuation { continuation in
-            let startFlush = lane.state.withLock { lane -> Bool in
-                lane.queue.append(Pending(purchase: purchase, continuation: continuation))
-                guard !lane.flushing else { return false }
-                lane.flushing = true
-                return true
-            }
-            if startFlush { Task { await self.drain(lane, saleId: saleId) } }
-        }
-    }
-
-    private func drain(_ lane: Lane, saleId: String) async {
-        while true {
-            try? await Task.sleep(for: window)
-            let batch = lane.state.withLock { lane -> [Pending] in
-                let batch = Array(lane.queue.prefix(maxBatch))
-                lane.queue.removeFirst(batch.count)
-                if batch.isEmpty { lane.flushing = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            await settle(batch, saleId: saleId)
+            lane.submit(Pending(purchase: purchase, continuation: continuation)) { batch in await self.settle(batch, saleId: saleId) }
         }
     }
 

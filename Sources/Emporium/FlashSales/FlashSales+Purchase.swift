@@ -189,12 +189,6 @@ extension FlashSales {
             try await Outbox.append("order.created", aggregateId: row.id, payload: Orders.event(row, status: .pendingPayment), in: sql)
             return Won(userId: request.userId, units: units)
         }
-        // One `flash_sale.changed` per transaction: a batch of 200 purchases writes one.
-        let epilogue = ReservationBatcher.Epilogue(key: "flash_sale:" + sale.id) { sql, results in
-            var buyers: [String: Int] = [:]
-            for case let won as Won in results { buyers[won.userId] = max(buyers[won.userId] ?? 0, won.units) }
-            try await FlashSaleStore.announce(saleId: sale.id, buyers: buyers, in: sql)
-        }
         let strategy = orders.reservations.strategy
         switch strategy {
         case .batched:
@@ -211,7 +205,8 @@ extension FlashSales {
                     // The naive design, kept for the benchmark: every buyer queues on the sale's row.
                     try await sql.raw("SELECT remaining FROM flash_sales WHERE id = \(bind: sale.id) FOR UPDATE").run()
                 }
-                try await epilogue.write(sql, [try await work(sql)])
+                let won = try await work(sql)
+                try await FlashSaleStore.announce(saleId: sale.id, buyers: [won.userId: won.units], in: sql)
             }
         }
         return Order(

@@ -4,77 +4,40 @@ import Synchronization
 
 /// Group commit for reservations: requests arriving within `window` are settled in one transaction, first come
 /// first served, each inside its own savepoint so one request's shortfall or failure undoes only its own work.
-/// Requests are spread over lanes by their first SKU (or the lane they name), so all buyers of one hot SKU share a
-/// lane (and its batches) while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one
-/// writer, so one lane). SKUs found sold out are remembered, and later requests for them are refused without
+/// Requests are spread over lanes by their first SKU, so all buyers of one hot SKU share a lane (and its batches)
+/// while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one writer, so one lane). SKUs found sold out are remembered, and later requests for them are refused without
 /// touching the database, until an `inventory.changed` event says stock came back.
 final class ReservationBatcher: Sendable {
     typealias Work = @Sendable (any SQLDatabase) async throws -> any Sendable
 
-    /// Written once per batch, at its end, for all the batch's settled requests that share `key`, with their
-    /// results: the event of their final state (a flash sale's `remaining`) instead of one per request.
-    struct Epilogue: Sendable {
-        let key: String
-        let write: @Sendable (any SQLDatabase, [any Sendable]) async throws -> Void
-    }
-
     private struct Pending: Sendable {
         let lines: [StockRequest]
         let work: Work
-        let epilogue: Epilogue?
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
-    private final class Lane: Sendable {
-        struct State {
-            var queue: [Pending] = []
-            var flushing = false
-        }
-
-        let state = Mutex(State())
-    }
-
     let database: Database
-    let window: Duration
-    let maxBatch: Int
-    private let lanes: [Lane]
+    private let lanes: [GroupCommitLane<Pending>]
     private let soldOut = Mutex<Set<String>>([])
 
     init(database: Database, window: Duration) {
         self.database = database
-        self.window = window
         let laneCount = database.engine == .sqlite ? 1 : 8
-        self.lanes = (0..<laneCount).map { _ in Lane() }
-        self.maxBatch = database.engine == .sqlite ? 256 : 64
+        let maxBatch = database.engine == .sqlite ? 256 : 64
+        self.lanes = (0..<laneCount).map { _ in GroupCommitLane(window: window, maxBatch: maxBatch) }
     }
 
-    /// Reserves `lines` (guarded), then runs `work`, in the next batch of the lane of the first line's SKU, or of
-    /// `lane` when there are no lines.
-    func submit(
-        _ lines: [StockRequest],
-        lane laneKey: String? = nil,
-        epilogue: Epilogue? = nil,
-        work: @escaping Work
-    ) async throws -> any Sendable {
-        if !lines.isEmpty {
-            let known = soldOut.withLock { $0 }
-            let short = lines.filter { known.contains($0.sku) }
-            if !short.isEmpty {
-                throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
-            }
+    /// Reserves `lines` (guarded), then runs `work`, in the next batch of the lane of the first line's SKU.
+    func submit(_ lines: [StockRequest], work: @escaping Work) async throws -> any Sendable {
+        let known = soldOut.withLock { $0 }
+        let short = lines.filter { known.contains($0.sku) }
+        if !short.isEmpty {
+            throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
         }
-        let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? laneKey ?? "", count: lanes.count)]
+        let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? "", count: lanes.count)]
         return try await withCheckedThrowingContinuation { continuation in
-            let startFlush = lane.state.withLock { lane -> Bool in
-                lane.queue.append(Pending(lines: lines, work: work, epilogue: epilogue, continuation: continuation))
-                guard !lane.flushing else { return false }
-                lane.flushing = true
-                return true
-            }
-            if startFlush {
-                // The first request of a batch drives it; the others wait on their continuations.
-                Task { await self.drain(lane) }
-            }
+            // The first request of a batch drives it; the others wait on their continuations.
+            lane.submit(Pending(lines: lines, work: work, continuation: continuation)) { batch in await self.settle(batch) }
         }
     }
 
@@ -88,20 +51,6 @@ final class ReservationBatcher: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in sku.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int(hash % UInt64(count))
-    }
-
-    private func drain(_ lane: Lane) async {
-        while true {
-            try? await Task.sleep(for: window)
-            let batch = lane.state.withLock { lane -> [Pending] in
-                let batch = Array(lane.queue.prefix(maxBatch))
-                lane.queue.removeFirst(batch.count)
-                if batch.isEmpty { lane.flushing = false }
-                return batch
-            }
-            if batch.isEmpty { return }
-            await settle(batch)
-        }
     }
 
     private func settle(_ batch: [Pending]) async {
@@ -135,7 +84,6 @@ final class ReservationBatcher: Sendable {
     private func run(_ batch: [Pending], in sql: any SQLDatabase) async throws -> [Result<any Sendable, any Error>] {
         var outcomes: [Result<any Sendable, any Error>] = []
         var touched: Set<String> = []
-        var epilogues: [(Epilogue, [any Sendable])] = []
         for (index, pending) in batch.enumerated() {
             let savepoint = "r\(index)"
             try await sql.control("SAVEPOINT \(savepoint)")
@@ -144,13 +92,6 @@ final class ReservationBatcher: Sendable {
                 let value = try await pending.work(sql)
                 try await sql.control("RELEASE SAVEPOINT \(savepoint)")
                 touched.formUnion(pending.lines.map(\.sku))
-                if let epilogue = pending.epilogue {
-                    if let known = epilogues.firstIndex(where: { $0.0.key == epilogue.key }) {
-                        epilogues[known].1.append(value)
-                    } else {
-                        epilogues.append((epilogue, [value]))
-                    }
-                }
                 outcomes.append(.success(value))
             } catch {
                 try await sql.control("ROLLBACK TO SAVEPOINT \(savepoint)")
@@ -159,7 +100,6 @@ final class ReservationBatcher: Sendable {
             }
         }
         try await StockReservations.announce(touched, in: sql)
-        for (epilogue, values) in epilogues { try await epilogue.write(sql, values) }
         return outcomes
     }
 
