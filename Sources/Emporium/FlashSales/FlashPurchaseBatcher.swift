@@ -57,25 +57,22 @@ final class FlashPurchaseBatcher: Sendable {
     }
 
     private func settle(_ batch: [Pending], saleId: String) async {
-        var attempt = 0
-        var setBased = true
-        while true {
-            attempt += 1
+        let purchases = batch.map(\.purchase)
+        do {
+            // A deadlock with another node's transaction aborts this one: it is settled again.
+            let outcomes: [Result<Int, any Error>]
             do {
-                let outcomes = try await database.transaction { sql in
-                    setBased ? try await self.settleTogether(batch.map(\.purchase), saleId: saleId, in: sql)
-                        : try await self.settleOneByOne(batch.map(\.purchase), saleId: saleId, in: sql)
+                outcomes = try await database.transaction(attempts: 3) { sql in
+                    try await self.settleTogether(purchases, saleId: saleId, in: sql)
                 }
-                for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
-                return
             } catch is NeedsFallback {
-                setBased = false
-            } catch {
-                // A deadlock with another node's transaction aborts this one: settle the batch again.
-                if attempt < 3, ReservationBatcher.isRetryable(error) { continue }
-                for pending in batch { pending.continuation.resume(throwing: error) }
-                return
+                outcomes = try await database.transaction(attempts: 3) { sql in
+                    try await self.settleOneByOne(purchases, saleId: saleId, in: sql)
+                }
             }
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
+        } catch {
+            for pending in batch { pending.continuation.resume(throwing: error) }
         }
     }
 
@@ -86,17 +83,9 @@ final class FlashPurchaseBatcher: Sendable {
         var outcomes: [Result<Int, any Error>] = []
         var buyers: [String: Int] = [:]
         for (index, purchase) in purchases.enumerated() {
-            try await sql.control("SAVEPOINT f\(index)")
-            do {
-                let units = try await purchase.fallback(sql)
-                try await sql.control("RELEASE SAVEPOINT f\(index)")
-                buyers[purchase.key.userId] = max(buyers[purchase.key.userId] ?? 0, units)
-                outcomes.append(.success(units))
-            } catch {
-                try await sql.control("ROLLBACK TO SAVEPOINT f\(index)")
-                try await sql.control("RELEASE SAVEPOINT f\(index)")
-                outcomes.append(.failure(error))
-            }
+            let outcome = try await sql.inSavepoint("f\(index)") { try await purchase.fallback(sql) }
+            if case .success(let units) = outcome { buyers[purchase.key.userId] = max(buyers[purchase.key.userId] ?? 0, units) }
+            outcomes.append(outcome)
         }
         if !buyers.isEmpty { try await FlashSaleStore.announce(saleId: saleId, buyers: buyers, in: sql) }
         return outcomes
@@ -132,7 +121,7 @@ final class FlashPurchaseBatcher: Sendable {
                 let quantity = purchases[index].quantity
                 if quantity > sale.perCustomerLimit {
                     outcomes[index] = .failure(FlashSaleError.limitExceeded(limit: sale.perCustomerLimit))
-                } else if quantity <= left, left > 0 {
+                } else if quantity <= left {
                     chosen.append(index)
                     left -= quantity
                 } else {
@@ -167,15 +156,14 @@ final class FlashPurchaseBatcher: Sendable {
             guard try await FlashSaleStore.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count else {
                 throw NeedsFallback()
             }
-            try await OrderStore.insertNew(won.map { ($0.order, $0.item) }, in: sql)
+            try await OrderStore.insertNew(won.map { ($0.order, [$0.item]) }, in: sql)
             try await StockReservations.record(
                 won.map { ($0.order.id, StockRequest(sku: $0.item.sku, quantity: $0.quantity), $0.order.reservationExpiresAt) },
                 saleId: saleId, in: sql
             )
             try await Outbox.appendAll(won.map { ("order.created", $0.order.id, $0.orderCreated) }, in: sql)
-            try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql)
         }
-        let after = winners.isEmpty ? sale : (try await FlashSaleStore.row(id: saleId, in: sql) ?? sale)
+        let after = winners.isEmpty ? sale : (try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql) ?? sale)
         for index in winners { outcomes[index] = .success(units[purchases[index].key.userId] ?? purchases[index].quantity) }
         let soldOut = UnitsRefused(sale: after, reason: .soldOut(remaining: after.remaining))
         return outcomes.map { $0 ?? .failure(soldOut) }

@@ -146,15 +146,7 @@ enum FlashSaleStore {
     /// Takes `quantity` of the sale's units if it is live and has them; else throws `UnitsRefused` with the sale as
     /// the transaction saw it.
     static func takeUnits(saleId: String, quantity: Int, now: Int, in sql: any SQLDatabase) async throws {
-        let taken = try await sql.raw(
-            """
-            UPDATE flash_sales SET remaining = remaining - \(bind: quantity), version = version + 1
-            WHERE id = \(bind: saleId) AND remaining >= \(bind: quantity) AND closed_at IS NULL
-                AND starts_at <= \(bind: now) AND ends_at > \(bind: now)
-            RETURNING remaining
-            """
-        ).first()
-        guard taken == nil else { return }
+        guard try await !takeUnits(saleId: saleId, total: quantity, now: now, in: sql) else { return }
         guard let row = try await row(id: saleId, in: sql) else { throw FlashSaleError.notFound }
         switch row.status(at: now) {
         case .scheduled, .ended: throw UnitsRefused(sale: row, reason: .notLive(row.status(at: now)))
@@ -186,15 +178,7 @@ enum FlashSaleStore {
     /// What a retry needs: this key's request and its order. A second request with the key is a `duplicate`. Keys
     /// are the customer's, as for every other route: the same key on another sale is a reuse.
     static func recordPurchase(_ key: PurchaseKey, orderId: String, in sql: any SQLDatabase) async throws {
-        let recorded = try await sql.raw(
-            """
-            INSERT INTO flash_sale_purchases (sale_id, user_id, key_hash, request_hash, order_id, created_at)
-            VALUES (\(bind: key.saleId), \(bind: key.userId), \(bind: key.keyHash), \(bind: key.requestHash), \(bind: orderId),
-                \(bind: Database.nowMillis()))
-            ON CONFLICT (user_id, key_hash) DO NOTHING RETURNING order_id
-            """
-        ).first()
-        if recorded == nil { throw FlashSaleError.duplicate }
+        if try await recordPurchases([(key, orderId)], in: sql) == 0 { throw FlashSaleError.duplicate }
     }
 
     /// The order an earlier purchase with this key made, or nil; `keyReused` if that purchase had another body.
@@ -270,9 +254,10 @@ enum FlashSaleStore {
         ).all().map { try $0.decode(column: "id", as: String.self) }
     }
 
-    /// Writes `flash_sale.changed` with the sale's state at this point of the transaction.
-    static func announce(saleId: String, buyers: [String: Int], in sql: any SQLDatabase) async throws {
-        guard let row = try await row(id: saleId, in: sql) else { return }
+    /// Writes `flash_sale.changed` with the sale's state at this point of the transaction; that state.
+    @discardableResult
+    static func announce(saleId: String, buyers: [String: Int], in sql: any SQLDatabase) async throws -> Row? {
+        guard let row = try await row(id: saleId, in: sql) else { return nil }
         try await Outbox.append(
             "flash_sale.changed",
             aggregateId: saleId,
@@ -281,6 +266,7 @@ enum FlashSaleStore {
             ),
             in: sql
         )
+        return row
     }
 }
 

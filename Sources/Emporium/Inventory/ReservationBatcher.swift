@@ -54,30 +54,19 @@ final class ReservationBatcher: Sendable {
     }
 
     private func settle(_ batch: [Pending]) async {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                let outcomes = try await database.transaction { sql in try await self.run(batch, in: sql) }
-                var soldOut: [String] = []
-                for (pending, outcome) in zip(batch, outcomes) {
-                    switch outcome {
-                    case .success(let value): pending.continuation.resume(returning: value)
-                    case .failure(let error):
-                        if case ReservationError.insufficientStock(let short) = error {
-                            soldOut += short.filter { $0.available == 0 }.map(\.sku)
-                        }
-                        pending.continuation.resume(throwing: error)
-                    }
+        do {
+            // A deadlock with another node's batch aborts the whole transaction: it is settled again.
+            let outcomes = try await database.transaction(attempts: 3) { sql in try await self.run(batch, in: sql) }
+            var soldOut: [String] = []
+            for (pending, outcome) in zip(batch, outcomes) {
+                if case .failure(ReservationError.insufficientStock(let short)) = outcome {
+                    soldOut += short.filter { $0.available == 0 }.map(\.sku)
                 }
-                if !soldOut.isEmpty { self.soldOut.withLock { $0.formUnion(soldOut) } }
-                return
-            } catch {
-                // A deadlock with another node's batch aborts the whole transaction: settle it again.
-                if attempt < 3, Self.isRetryable(error) { continue }
-                for pending in batch { pending.continuation.resume(throwing: error) }
-                return
+                pending.continuation.resume(with: outcome)
             }
+            if !soldOut.isEmpty { self.soldOut.withLock { $0.formUnion(soldOut) } }
+        } catch {
+            for pending in batch { pending.continuation.resume(throwing: error) }
         }
     }
 
@@ -85,26 +74,14 @@ final class ReservationBatcher: Sendable {
         var outcomes: [Result<any Sendable, any Error>] = []
         var touched: Set<String> = []
         for (index, pending) in batch.enumerated() {
-            let savepoint = "r\(index)"
-            try await sql.control("SAVEPOINT \(savepoint)")
-            do {
+            let outcome = try await sql.inSavepoint("r\(index)") {
                 try await StockReservations.reserveGuarded(pending.lines, in: sql)
-                let value = try await pending.work(sql)
-                try await sql.control("RELEASE SAVEPOINT \(savepoint)")
-                touched.formUnion(pending.lines.map(\.sku))
-                outcomes.append(.success(value))
-            } catch {
-                try await sql.control("ROLLBACK TO SAVEPOINT \(savepoint)")
-                try await sql.control("RELEASE SAVEPOINT \(savepoint)")
-                outcomes.append(.failure(error))
+                return try await pending.work(sql)
             }
+            if case .success = outcome { touched.formUnion(pending.lines.map(\.sku)) }
+            outcomes.append(outcome)
         }
         try await StockReservations.announce(touched, in: sql)
         return outcomes
-    }
-
-    static func isRetryable(_ error: any Error) -> Bool {
-        let text = String(reflecting: error)
-        return text.contains("40P01") || text.contains("40001")
     }
 }

@@ -182,8 +182,7 @@ public final class StockReservations: Sendable {
         }
     }
 
-    /// Records what an order holds, for release or conversion later; `saleId` when the units came from a flash sale.
-    /// Records one reservation line for each of several orders in one statement (a flash-sale batch).
+    /// Records reservation lines, of one order or of several (a flash-sale batch), in one statement.
     static func record(_ held: [(orderId: String, line: StockRequest, expiresAt: Int)], saleId: String?, in sql: any SQLDatabase) async throws {
         guard !held.isEmpty else { return }
         let values = held.map { held -> SQLQueryString in
@@ -194,15 +193,9 @@ public final class StockReservations: Sendable {
         ).run()
     }
 
+    /// Records what an order holds, for release or conversion later; `saleId` when the units came from a flash sale.
     static func record(orderId: String, lines: [StockRequest], expiresAt: Int, saleId: String? = nil, in sql: any SQLDatabase) async throws {
-        for line in lines {
-            try await sql.raw(
-                """
-                INSERT INTO reservations (order_id, sku, quantity, expires_at, state, sale_id)
-                VALUES (\(bind: orderId), \(bind: line.sku), \(bind: line.quantity), \(bind: expiresAt), 'active', \(bind: saleId))
-                """
-            ).run()
-        }
+        try await record(lines.map { (orderId, $0, expiresAt) }, saleId: saleId, in: sql)
     }
 
     private struct HeldLine: Decodable {

@@ -51,29 +51,12 @@ struct OrderStore: Sendable {
         """
 
     func insert(_ row: Row, items: [OrderItem], in sql: any SQLDatabase) async throws {
-        try await sql.raw(
-            """
-            INSERT INTO orders (id, user_id, status, currency, subtotal_amount, shipping_amount, total_amount,
-                shipping_address, reservation_expires_at, created_at, updated_at)
-            VALUES (\(bind: row.id), \(bind: row.userId), \(bind: row.status), \(bind: row.currency), \(bind: row.subtotalAmount),
-                \(bind: row.shippingAmount), \(bind: row.totalAmount), \(bind: row.shippingAddress),
-                \(bind: row.reservationExpiresAt), \(bind: row.createdAt), \(bind: row.createdAt))
-            """
-        ).run()
-        var values: [SQLQueryString] = []
-        for (position, item) in items.enumerated() {
-            values.append(
-                "(\(bind: row.id), \(bind: position), \(bind: item.sku), \(bind: item.productId), \(bind: item.title), \(bind: item.quantity), \(bind: item.unitPrice.amount))"
-            )
-        }
-        try await sql.raw(
-            "INSERT INTO order_items (order_id, position, sku, product_id, title, quantity, unit_amount) VALUES \(values.joined(separator: ", "))"
-        ).run()
-        try await appendHistory(orderId: row.id, status: .pendingPayment, note: nil, at: row.createdAt, in: sql)
+        try await Self.insertNew([(row, items)], in: sql)
     }
 
-    /// New `pending_payment` orders of one line each, three statements for all of them (a flash-sale batch).
-    static func insertNew(_ orders: [(row: Row, item: OrderItem)], in sql: any SQLDatabase) async throws {
+    /// New `pending_payment` orders with their items and first history entry: three statements for all of them
+    /// (one checkout, or a flash-sale batch).
+    static func insertNew(_ orders: [(row: Row, items: [OrderItem])], in sql: any SQLDatabase) async throws {
         guard !orders.isEmpty else { return }
         let rows = orders.map { order -> SQLQueryString in
             let row = order.row
@@ -90,9 +73,10 @@ struct OrderStore: Sendable {
             VALUES \(rows.joined(separator: ", "))
             """
         ).run()
-        let items = orders.map { order -> SQLQueryString in
-            let item = order.item
-            return "(\(bind: order.row.id), 0, \(bind: item.sku), \(bind: item.productId), \(bind: item.title), \(bind: item.quantity), \(bind: item.unitPrice.amount))"
+        let items = orders.flatMap { order in
+            order.items.enumerated().map { position, item -> SQLQueryString in
+                "(\(bind: order.row.id), \(bind: position), \(bind: item.sku), \(bind: item.productId), \(bind: item.title), \(bind: item.quantity), \(bind: item.unitPrice.amount))"
+            }
         }
         try await sql.raw(
             "INSERT INTO order_items (order_id, position, sku, product_id, title, quantity, unit_amount) VALUES \(items.joined(separator: ", "))"

@@ -38,6 +38,25 @@ public final class Database: Sendable {
         return value
     }
 
+    /// `transaction`, run again (up to `attempts` in all) when PostgreSQL aborted it for a deadlock or a
+    /// serialization failure, as happens to two nodes' batches taking the same rows.
+    func transaction<T: Sendable>(attempts: Int, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await transaction(body)
+            } catch where attempt < attempts && Self.isConflict(error) {
+                attempt += 1
+            }
+        }
+    }
+
+    /// A deadlock (40P01) or serialization failure (40001): the transaction can simply run again.
+    static func isConflict(_ error: any Error) -> Bool {
+        let text = String(reflecting: error)
+        return text.contains("40P01") || text.contains("40001")
+    }
+
     /// Closes every connection. Idempotent.
     public func close() async {
         await backend.close()
@@ -84,6 +103,11 @@ extension SQLDatabase {
     /// Runs `body` between `begin` and COMMIT on this connection; ROLLBACK when it throws.
     nonisolated(nonsending) func inTransaction<T>(begin: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await control(begin)
+        return try await committing(body)
+    }
+
+    /// Runs `body` in the transaction this connection has begun, then COMMIT; ROLLBACK when it throws.
+    nonisolated(nonsending) func committing<T>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         do {
             let value = try await body(self)
             try await control("COMMIT")
@@ -91,6 +115,21 @@ extension SQLDatabase {
         } catch {
             try? await control("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Runs `body` in a savepoint: released when it returns, rolled back to when it throws, so only its own work is
+    /// undone. Its error is the result's; a failing SAVEPOINT, RELEASE or ROLLBACK TO throws.
+    nonisolated(nonsending) func inSavepoint<T>(_ name: String, _ body: () async throws -> T) async throws -> Result<T, any Error> {
+        try await control("SAVEPOINT \(name)")
+        do {
+            let value = try await body()
+            try await control("RELEASE SAVEPOINT \(name)")
+            return .success(value)
+        } catch {
+            try await control("ROLLBACK TO SAVEPOINT \(name)")
+            try await control("RELEASE SAVEPOINT \(name)")
+            return .failure(error)
         }
     }
 

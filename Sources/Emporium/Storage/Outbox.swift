@@ -38,36 +38,14 @@ public enum Outbox {
     public static func append(
         _ type: String,
         aggregateId: String,
-        payload: some Encodable,
+        payload: some Encodable & Sendable,
         in tx: any SQLDatabase
     ) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        let now = Database.nowMillis()
-        switch tx.engine {
-        case .sqlite:
-            try await tx.raw(
-                """
-                INSERT INTO events (type, aggregate_id, payload, created_at)
-                VALUES (\(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now))
-                """
-            ).run()
-        case .postgres:
-            // The transaction takes its xid before the sequence number, so a reader that finds a gap can
-            // tell when every transaction that could still fill it has ended (see EventLog.settle).
-            try await tx.raw(
-                """
-                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
-                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
-                SELECT nextval('events_id_seq'), \(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now), x.xid
-                FROM x
-                """
-            ).run()
-        }
+        try await appendAll([(type, aggregateId, payload)], in: tx)
     }
 
-    /// Appends several events in one statement, in the order given (a flash-sale batch's orders).
+    /// Appends events inside the caller's transaction `tx`, in one statement, in the order given (one event, or a
+    /// flash-sale batch's orders).
     static func appendAll(_ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase)
         async throws
     {
@@ -90,6 +68,8 @@ public enum Outbox {
                 """
             ).run()
         case .postgres:
+            // The transaction takes its xid before the sequence numbers, so a reader that finds a gap can
+            // tell when every transaction that could still fill it has ended (see EventLog.settle).
             try await tx.raw(
                 """
                 WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)

@@ -59,14 +59,7 @@ final class SQLiteBackend: DatabaseBackend {
     func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             try await begin()
-            do {
-                let value = try await body(database(writer))
-                try writer.execute("COMMIT", []) { _ in }
-                return value
-            } catch {
-                try? writer.execute("ROLLBACK", []) { _ in }
-                throw error
-            }
+            return try await database(writer).committing(body)
         }
     }
 

@@ -1,7 +1,6 @@
 import Dispatch
 import Logging
 import NIOCore
-import NIOPosix
 import SQLKit
 import SQLiteKit
 import Synchronization
@@ -17,13 +16,15 @@ import VaporCSQLite
 /// one connection in WAL mode, so it never waits for a lock held by a reader), so running them on the caller's
 /// thread costs less than handing them to another.
 final class SQLiteConnectionDirect: Sendable {
-    private struct Prepared {
-        let statement: OpaquePointer
-    }
-
     private struct State: ~Copyable {
         var handle: OpaquePointer?
-        var cache: [String: Prepared] = [:]
+        /// Prepared statements by their SQL text.
+        var cache: [String: OpaquePointer] = [:]
+
+        mutating func finalizeCached() {
+            for statement in cache.values { sqlite_nio_sqlite3_finalize(statement) }
+            cache = [:]
+        }
     }
 
     /// Statements kept prepared; past this the cache is emptied (schema-shaped SQL repeats, so it rarely is).
@@ -34,7 +35,6 @@ final class SQLiteConnectionDirect: Sendable {
     private static let yieldAfterNanoseconds: UInt64 = 2_000_000
     private let state: Mutex<State>
     private let lastYield = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
-    let path: String
 
     init(path: String) throws {
         var handle: OpaquePointer?
@@ -45,7 +45,6 @@ final class SQLiteConnectionDirect: Sendable {
             sqlite_nio_sqlite3_close(handle)
             throw SQLiteFailure(code: status, message: "\(message) (\(path))")
         }
-        self.path = path
         self.state = Mutex(State(handle: handle))
     }
 
@@ -104,8 +103,7 @@ final class SQLiteConnectionDirect: Sendable {
     /// Closes the connection; later statements fail. Idempotent.
     func close() {
         state.withLock { state in
-            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
-            state.cache = [:]
+            state.finalizeCached()
             if let handle = state.handle { sqlite_nio_sqlite3_close_v2(handle) }
             state.handle = nil
         }
@@ -116,13 +114,10 @@ final class SQLiteConnectionDirect: Sendable {
     }
 
     private static func prepared(_ sql: String, in state: inout State, handle: OpaquePointer) throws -> OpaquePointer {
-        if let cached = state.cache[sql] { return cached.statement }
+        if let cached = state.cache[sql] { return cached }
         let statement = try prepare(sql, handle: handle)
-        if state.cache.count >= cacheLimit {
-            for prepared in state.cache.values { sqlite_nio_sqlite3_finalize(prepared.statement) }
-            state.cache = [:]
-        }
-        state.cache[sql] = Prepared(statement: statement)
+        if state.cache.count >= cacheLimit { state.finalizeCached() }
+        state.cache[sql] = statement
         return statement
     }
 
@@ -137,7 +132,7 @@ final class SQLiteConnectionDirect: Sendable {
     }
 
     private static func forget(_ sql: String, in state: inout State) {
-        if let prepared = state.cache.removeValue(forKey: sql) { sqlite_nio_sqlite3_finalize(prepared.statement) }
+        if let statement = state.cache.removeValue(forKey: sql) { sqlite_nio_sqlite3_finalize(statement) }
     }
 
     private static func bind(_ binds: [SQLiteData], to statement: OpaquePointer, handle: OpaquePointer) throws {
