@@ -136,6 +136,9 @@ extension SQLDatabase {
     /// Runs a transaction-control statement through the future API, which, unlike the async one, still runs in a
     /// cancelled task: a COMMIT or ROLLBACK skipped there would leave the connection inside the transaction.
     func control(_ statement: String) async throws {
+        // The direct SQLite driver runs a statement synchronously, cancelled task or not: awaiting its (already
+        // completed) future would only cost two thread hops, on the writer's path.
+        if let direct = self as? SQLiteDirectDatabase { return try direct.run(statement) }
         let done: EventLoopFuture<Void> = execute(sql: SQLRaw(statement)) { _ in }
         try await done.get()
     }

@@ -281,6 +281,11 @@ struct SQLiteDirectDatabase: SQLDatabase {
         if connection.hasRunLong() { await Task.yield() }
     }
 
+    /// Runs a statement without binds or rows (transaction control).
+    func run(_ statement: String) throws {
+        try connection.execute(statement, []) { _ in }
+    }
+
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
         let (sql, binds) = serialize(query)
         let encoder = SQLiteDataEncoder()
