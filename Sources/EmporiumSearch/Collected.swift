@@ -28,16 +28,21 @@ struct Collected {
                 ratingCount: Int(index.ratingCount[doc]), inStock: index.rows[doc].inStock, score: entry.key.isFinite ? Float(entry.key) : 0
             )
         }
-        var brands = brandCounts.indices.filter { brandCounts[$0] > 0 }
-            .map { (value: index.brandNames[$0], count: brandCounts[$0]) }
-        brands.sort { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-        let selected = Set(request.brands.map { $0.lowercased() })
-        brands = Array(brands.prefix(20)) + brands.dropFirst(20).filter { selected.contains($0.value.lowercased()) }
-        let categoryTotals = index.rolledUp(categoryCounts)
-        var categories = categoryTotals.indices.filter { categoryTotals[$0] > 0 }.map {
-            SearchResult.CategoryCount(id: index.categoryIds[$0], name: index.categoryNames[$0], count: categoryTotals[$0])
+        // Most matches first, ties by name; selected brands below the first 20 follow them.
+        let brandNames = index.brandNames
+        let brandBefore = { (a: Int, b: Int) in
+            brandCounts[a] != brandCounts[b] ? brandCounts[a] > brandCounts[b] : brandNames[a] < brandNames[b]
         }
-        categories.sort { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        let topBrands = Self.best(brandCounts.indices.lazy.filter { brandCounts[$0] > 0 }, limit: 20, by: brandBefore)
+        let selectedBrands = Set(request.brands.compactMap { index.brandOrds[$0.lowercased()].map(Int.init) })
+            .filter { brandCounts[$0] > 0 && !topBrands.contains($0) }
+            .sorted(by: brandBefore)
+        let brands = (topBrands + selectedBrands).map { (value: brandNames[$0], count: brandCounts[$0]) }
+        let categoryTotals = index.rolledUp(categoryCounts)
+        let categoryNames = index.categoryNames
+        let categories = Self.best(categoryTotals.indices.lazy.filter { categoryTotals[$0] > 0 }, limit: 50) { a, b in
+            categoryTotals[a] != categoryTotals[b] ? categoryTotals[a] > categoryTotals[b] : categoryNames[a] < categoryNames[b]
+        }.map { SearchResult.CategoryCount(id: index.categoryIds[$0], name: categoryNames[$0], count: categoryTotals[$0]) }
         let bounds = SearchIndex.priceBounds
         let prices = bounds.indices.map { bucket in
             SearchResult.PriceBucket(from: bounds[bucket], to: bucket + 1 < bounds.count ? bounds[bucket + 1] : nil, count: priceCounts[bucket])
@@ -47,7 +52,22 @@ struct Collected {
         }
         return SearchResult(
             hits: hits, total: total, matchedAllWords: matchedAll, brandFacet: brands,
-            categoryFacet: Array(categories.prefix(50)), priceFacet: prices, ratingFacet: ratings
+            categoryFacet: categories, priceFacet: prices, ratingFacet: ratings
         )
+    }
+
+    /// The first `limit` of `candidates` in the order `before`, in that order: one pass keeping the best so far,
+    /// instead of sorting thousands of brands to show 20.
+    static func best(_ candidates: some Sequence<Int>, limit: Int, by before: (Int, Int) -> Bool) -> [Int] {
+        var best: [Int] = []
+        best.reserveCapacity(limit + 1)
+        for candidate in candidates {
+            if best.count == limit {
+                guard let last = best.last, before(candidate, last) else { continue }
+                best.removeLast()
+            }
+            best.insert(candidate, at: best.firstIndex { before(candidate, $0) } ?? best.count)
+        }
+        return best
     }
 }

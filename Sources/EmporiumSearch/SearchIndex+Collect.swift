@@ -85,7 +85,7 @@ extension SearchIndex {
                     let priceOK = switch buckets.coverage[bucket] {
                     case .none: false
                     case .all: true
-                    case .part: rows[doc].price >= minPrice && rows[doc].price <= maxPrice
+                    case .part: buckets.allows(key, bucket: bucket) { rows[doc].price }
                     }
                     let ratingOK = FacetKey.ratingAverage(key) >= minRating
                     let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
@@ -151,20 +151,52 @@ extension SearchIndex {
     }
 }
 
-/// How a price range covers each price facet bucket.
+/// How a price range covers each price facet bucket, and where it cuts the buckets it covers in part.
 struct PriceRange {
     enum Coverage { case none, all, part }
+    let minPrice: Int
+    let maxPrice: Int
     let coverage: [Coverage]
+    /// Per bucket, the price steps (`FacetKey.priceStep`) of the range's ends: -1 and `Int.max` where it doesn't
+    /// cut that side.
+    private let lowStep: [Int]
+    private let highStep: [Int]
 
     init(minPrice: Int, maxPrice: Int) {
+        self.minPrice = minPrice
+        self.maxPrice = maxPrice
         let bounds = SearchIndex.priceBounds
-        coverage = bounds.indices.map { bucket in
+        var coverage: [Coverage] = []
+        var lowStep: [Int] = []
+        var highStep: [Int] = []
+        for bucket in bounds.indices {
             // Bucket 0 also holds anything below its bound, the last one anything above.
             let low = bucket == 0 ? Int.min : bounds[bucket]
             let high = bucket + 1 < bounds.count ? bounds[bucket + 1] - 1 : Int.max
-            if high < minPrice || low > maxPrice { return .none }
-            return low >= minPrice && high <= maxPrice ? .all : .part
+            if high < minPrice || low > maxPrice {
+                coverage.append(.none)
+            } else {
+                coverage.append(low >= minPrice && high <= maxPrice ? .all : .part)
+            }
+            lowStep.append(minPrice > low ? FacetKey.priceStep(minPrice, bucket: bucket) : -1)
+            highStep.append(maxPrice < high ? FacetKey.priceStep(maxPrice, bucket: bucket) : Int.max)
         }
+        self.coverage = coverage
+        self.lowStep = lowStep
+        self.highStep = highStep
+    }
+
+    /// Whether the price of a document in a bucket this range cuts is in the range: from its key when its step lies
+    /// strictly inside or outside the range's steps, else from `price()` (the row, a cache miss).
+    @inline(__always)
+    func allows(_ key: UInt64, bucket: Int, price: () -> Int) -> Bool {
+        let step = FacetKey.priceStep(key)
+        if step != FacetKey.priceStepUnknown {
+            if step > lowStep[bucket] && step < highStep[bucket] { return true }
+            if step < lowStep[bucket] || step > highStep[bucket] { return false }
+        }
+        let exact = price()
+        return exact >= minPrice && exact <= maxPrice
     }
 }
 

@@ -99,37 +99,54 @@ extension Scorer {
         // a common term's marks (kept by the index) are looked up for each current match, or the current matches
         // are marked, once, and looked up for each posting of a term not much longer.
         var currentMarks: DocMarks?
-        for (term, boost) in terms {
-            let weight = idf(term) * boost
-            index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
-                index.postingStats[Int(term)].withUnsafeBufferPointer { stats in
-                    current.docs.withUnsafeBufferPointer { wanted in
-                        if docs.count > wanted.count, let termMarks = index.termMarks[term] {
-                            termMarks.forEachCommon(wanted) { wantedIndex, postingIndex in
-                                let value = score(stats[postingIndex]) * weight
-                                if value > best[wantedIndex] { best[wantedIndex] = value }
-                            }
-                        } else if DocMarks.pays(marked: wanted.count, other: docs.count) {
-                            if currentMarks == nil { currentMarks = DocMarks(current.docs) }
-                            currentMarks?.forEachCommon(docs) { postingIndex, wantedIndex in
-                                let value = score(stats[postingIndex]) * weight
-                                if value > best[wantedIndex] { best[wantedIndex] = value }
-                            }
-                        } else {
-                            Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
-                                let value = score(stats[postingIndex]) * weight
-                                if value > best[wantedIndex] { best[wantedIndex] = value }
+        best.withUnsafeMutableBufferPointer { best in
+            for (term, boost) in terms {
+                let weight = idf(term) * boost
+                index.postingDocs[Int(term)].withUnsafeBufferPointer { docs in
+                    index.postingStats[Int(term)].withUnsafeBufferPointer { stats in
+                        current.docs.withUnsafeBufferPointer { wanted in
+                            if docs.count > wanted.count, let termMarks = index.termMarks[term] {
+                                termMarks.forEachCommon(wanted) { wantedIndex, postingIndex in
+                                    let value = score(stats[postingIndex]) * weight
+                                    if value > best[wantedIndex] { best[wantedIndex] = value }
+                                }
+                            } else if DocMarks.pays(marked: wanted.count, other: docs.count) {
+                                if currentMarks == nil { currentMarks = DocMarks(current.docs) }
+                                currentMarks?.forEachCommon(docs) { postingIndex, wantedIndex in
+                                    let value = score(stats[postingIndex]) * weight
+                                    if value > best[wantedIndex] { best[wantedIndex] = value }
+                                }
+                            } else {
+                                Self.forEachCommon(wanted, docs) { wantedIndex, postingIndex in
+                                    let value = score(stats[postingIndex]) * weight
+                                    if value > best[wantedIndex] { best[wantedIndex] = value }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        var docs: [UInt32] = []
+        // The documents that have the word, written straight into arrays of their final size.
+        let count = best.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
         var scores: [Float] = []
-        for position in current.docs.indices where best[position] >= 0 {
-            docs.append(current.docs[position])
-            scores.append(current.scores[position] + best[position])
+        let docs = [UInt32](unsafeUninitializedCapacity: count) { docs, docsCount in
+            scores = [Float](unsafeUninitializedCapacity: count) { scores, scoresCount in
+                best.withUnsafeBufferPointer { best in
+                    current.docs.withUnsafeBufferPointer { currentDocs in
+                        current.scores.withUnsafeBufferPointer { currentScores in
+                            var next = 0
+                            for position in best.indices where best[position] >= 0 {
+                                docs[next] = currentDocs[position]
+                                scores[next] = currentScores[position] + best[position]
+                                next += 1
+                            }
+                        }
+                    }
+                }
+                scoresCount = count
+            }
+            docsCount = count
         }
         return DocScores(docs: docs, scores: scores)
     }

@@ -246,8 +246,35 @@ enum FacetKey {
         key |= UInt64(row.rating) << 44
         if row.isAlive { key |= alive }
         if row.inStock { key |= inStock }
+        key |= UInt64(priceStep(row.price)) << priceStepShift
         return key
     }
+
+    /// Where a price lies inside its bucket, in steps of `stepSize(bucket)` (bits 53-63): a price range that cuts
+    /// a bucket is decided from the key, and only prices in the step of either end of the range read the row.
+    static let priceStepShift: UInt64 = 53
+    /// A step past the bucket's last (prices far up the open top bucket): the row tells.
+    static let priceStepUnknown = 2047
+
+    static func priceStep(_ key: UInt64) -> Int { Int(key >> priceStepShift) }
+
+    /// The step of `price` in `bucket`, past `priceStepUnknown` for prices beyond the last step.
+    static func priceStep(_ price: Int, bucket: Int) -> Int {
+        max(0, price - SearchIndex.priceBounds[bucket]) / stepSize[bucket]
+    }
+
+    static func priceStep(_ price: Int) -> Int {
+        min(priceStepUnknown, priceStep(price, bucket: SearchIndex.priceBucket(price)))
+    }
+
+    /// Each bucket's width in 2,047 steps; the open top bucket in steps of 100 minor units.
+    private static let stepSize: [Int] = {
+        let bounds = SearchIndex.priceBounds
+        return bounds.indices.map { bucket in
+            guard bucket + 1 < bounds.count else { return 100 }
+            return (bounds[bucket + 1] - bounds[bucket] + priceStepUnknown - 1) / priceStepUnknown
+        }
+    }()
 
     static func brand(_ key: UInt64) -> Int { Int(key & 0xFFFFF) }
     /// The category ordinal, or -1.

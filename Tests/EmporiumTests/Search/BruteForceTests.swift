@@ -80,6 +80,62 @@ struct BruteForceTests {
         }
     }
 
+    /// A price range that cuts a facet bucket is decided from the price's step in the facet key, except at the steps
+    /// of the range's ends and far up the open top bucket: prices on and beside step edges, ranges ending there.
+    @Test func priceRangesAreExactAtStepEdges() {
+        var prices: [Int] = []
+        for bound in SearchIndex.priceBounds {
+            for offset in [-26, -25, -24, -1, 0, 1, 24, 25, 26, 99, 100, 101] where bound + offset >= 0 { prices.append(bound + offset) }
+        }
+        prices += [204_699, 204_700, 304_699, 304_700, 304_800, 1_000_000, 5_000_000]
+        let documents = prices.enumerated().map { number, price in
+            SearchDocument(
+                id: "d\(number)", slug: "d\(number)", title: "red mug", brand: "Acme", description: "",
+                categoryPath: [], price: price, inStock: true, ratingAverage: 4, ratingCount: 1, createdAt: number
+            )
+        }
+        let index = SearchIndex()
+        index.upsert(documents)
+        let ends = Set(prices.flatMap { [$0 - 1, $0, $0 + 1] })
+        for minimum in ends.sorted() where minimum % 7 == 0 || minimum > 200_000 || prices.contains(minimum) {
+            for maximum in [minimum, minimum + 24, minimum + 2_500, minimum + 60_000, 304_700, 2_000_000] {
+                var request = SearchRequest(text: "mug", pageSize: 100)
+                request.minPrice = minimum
+                request.maxPrice = maximum
+                check(index.search(request), against: documents, request: request)
+            }
+        }
+    }
+
+    /// The brand facet lists the 20 brands with the most matches (ties by name), then a selected brand below them.
+    @Test func theBrandFacetShowsTheTwentyLargestThenTheSelected() {
+        var documents: [SearchDocument] = []
+        for brand in 0..<30 {
+            // Counts 1...15 twice over: every count is a tie between two brands.
+            for copy in 0..<(brand % 15 + 1) {
+                documents.append(SearchDocument(
+                    id: "d\(brand)-\(copy)", slug: "d\(brand)-\(copy)", title: "lamp", brand: "Brand \(brand)",
+                    description: "", categoryPath: [], price: 100, inStock: true, ratingAverage: 4, ratingCount: 1,
+                    createdAt: documents.count
+                ))
+            }
+        }
+        let index = SearchIndex()
+        index.upsert(documents)
+        var counts: [String: Int] = [:]
+        for document in documents { counts[document.brand, default: 0] += 1 }
+        let ranked = counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let all = index.search(SearchRequest(text: "lamp"))
+        #expect(all.brandFacet.map(\.value) == ranked.prefix(20).map(\.key))
+        #expect(all.brandFacet.map(\.count) == ranked.prefix(20).map(\.value))
+        var request = SearchRequest(text: "lamp")
+        request.brands = ["brand 0", ranked[25].key]
+        let selected = index.search(request)
+        #expect(selected.brandFacet.map(\.value) == ranked.prefix(20).map(\.key) + [ranked[25].key, "Brand 0"].sorted {
+            counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1
+        })
+    }
+
     /// Whole words only (the random words share no prefixes that matter and are all shorter than typo range
     /// except "wireless", "speaker", "charger", "kettle", "teapot", "cotton", whose typo neighbours are absent).
     func check(_ result: SearchResult, against documents: [SearchDocument], request: SearchRequest) {
