@@ -34,7 +34,9 @@ let package = Package(
     ],
     targets: [
         // The product search engine: documents in, ranked pages with facets out. No HTTP, no SQL.
-        .target(name: "EmporiumSearch", swiftSettings: swiftSettings),
+        .target(name: "EmporiumSearch", dependencies: ["CPrefetch"], swiftSettings: swiftSettings),
+        // A cache prefetch hint for the search engine's scattered reads (C's __builtin_prefetch).
+        .target(name: "CPrefetch"),
         // The store: modules (Accounts, Catalog, ...), storage, outbox and HTTP edges.
         .target(
             name: "Emporium",

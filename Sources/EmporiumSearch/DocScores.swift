@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// Documents with scores, ascending by document id.
 struct DocScores {
     var docs: [UInt32]
@@ -31,6 +33,35 @@ struct DocScores {
             }
         }
     }
+
+    /// `forEach`, asking the CPU to load `column`'s entry of the document a few matches ahead, so that a column read
+    /// at scattered documents (a broad word's matches) waits for memory less often.
+    @inline(__always)
+    func forEach<Value>(prefetching column: UnsafeBufferPointer<Value>, _ body: (Int, Float) -> Void) {
+        // Matches of a word in a good part of the catalog are read nearly in sequence, which the CPU follows alone.
+        guard allCount == nil, let base = column.baseAddress, docs.count * 4 < column.count else {
+            forEach(body)
+            return
+        }
+        docs.withUnsafeBufferPointer { docs in
+            scores.withUnsafeBufferPointer { scores in
+                let ahead = Self.prefetchDistance
+                var position = 0
+                while position + ahead < docs.count {
+                    emporium_prefetch(base + Int(docs[position + ahead]))
+                    body(Int(docs[position]), scores[position])
+                    position += 1
+                }
+                while position < docs.count {
+                    body(Int(docs[position]), scores[position])
+                    position += 1
+                }
+            }
+        }
+    }
+
+    /// How many matches ahead `forEach(prefetching:)` asks for: enough to cover a memory access at a few ns a match.
+    static let prefetchDistance = 24
 
     /// Documents in any list, scores added.
     static func union(_ lists: [DocScores]) -> DocScores {

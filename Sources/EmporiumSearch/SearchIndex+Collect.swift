@@ -36,7 +36,7 @@ extension SearchIndex {
             brands.withUnsafeMutableBufferPointer { brands in
                 categories.withUnsafeMutableBufferPointer { categories in
                     pricesAndRatings.withUnsafeMutableBufferPointer { pricesAndRatings in
-                        matches.forEach { doc, score in
+                        matches.forEach(prefetching: keys) { doc, score in
                             let key = keys[doc]
                             guard key & required == required else { return }
                             total += 1
@@ -73,7 +73,7 @@ extension SearchIndex {
         let relevance = request.sort == .relevance
         facetKeys.withUnsafeBufferPointer { keys in
             rows.withUnsafeBufferPointer { rows in
-                matches.forEach { doc, score in
+                matches.forEach(prefetching: keys) { doc, score in
                     let key = keys[doc]
                     // The stock filter has no facet, so it applies to every count.
                     guard key & required == required else { return }

@@ -106,7 +106,7 @@ extension Scorer {
                     index.postingStats[Int(term)].withUnsafeBufferPointer { stats in
                         current.docs.withUnsafeBufferPointer { wanted in
                             if docs.count > wanted.count, let termMarks = index.termMarks[term] {
-                                termMarks.forEachCommon(wanted) { wantedIndex, postingIndex in
+                                termMarks.forEachCommon(wanted, prefetching: stats) { wantedIndex, postingIndex in
                                     let value = score(stats[postingIndex]) * weight
                                     if value > best[wantedIndex] { best[wantedIndex] = value }
                                 }
