@@ -71,36 +71,48 @@ extension SearchIndex {
         let minRating = Float(request.minRating ?? -1)
         let required = FacetKey.alive | (request.inStockOnly ? FacetKey.inStock : 0)
         let relevance = request.sort == .relevance
+        var total = 0
+        var top = collected.top
         facetKeys.withUnsafeBufferPointer { keys in
             rows.withUnsafeBufferPointer { rows in
-                matches.forEach(prefetching: keys) { doc, score in
-                    let key = keys[doc]
-                    // The stock filter has no facet, so it applies to every count.
-                    guard key & required == required else { return }
-                    let brand = FacetKey.brand(key)
-                    let category = FacetKey.category(key)
-                    let bucket = FacetKey.priceBucket(key)
-                    let brandOK = brandPass.allows(Int32(brand))
-                    let categoryOK = allowedCategory.map { category >= 0 && $0[category] } ?? true
-                    let priceOK = switch buckets.coverage[bucket] {
-                    case .none: false
-                    case .all: true
-                    case .part: buckets.allows(key, bucket: bucket) { rows[doc].price }
+                collected.brandCounts.withUnsafeMutableBufferPointer { brandCounts in
+                    collected.categoryCounts.withUnsafeMutableBufferPointer { categoryCounts in
+                        collected.priceCounts.withUnsafeMutableBufferPointer { priceCounts in
+                            collected.ratingCounts.withUnsafeMutableBufferPointer { ratingCounts in
+                                matches.forEach(prefetching: keys) { doc, score in
+                                    let key = keys[doc]
+                                    // The stock filter has no facet, so it applies to every count.
+                                    guard key & required == required else { return }
+                                    let brand = FacetKey.brand(key)
+                                    let category = FacetKey.category(key)
+                                    let bucket = FacetKey.priceBucket(key)
+                                    let brandOK = brandPass.allows(Int32(brand))
+                                    let categoryOK = allowedCategory.map { category >= 0 && $0[category] } ?? true
+                                    let priceOK = switch buckets.coverage[bucket] {
+                                    case .none: false
+                                    case .all: true
+                                    case .part: buckets.allows(key, bucket: bucket) { rows[doc].price }
+                                    }
+                                    let ratingOK = FacetKey.ratingAverage(key) >= minRating
+                                    let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
+                                    if failures > 1 { return }
+                                    if failures == 0 {
+                                        total += 1
+                                        top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                                    }
+                                    if failures == 0 || !brandOK { brandCounts[brand] += 1 }
+                                    if failures == 0 || !categoryOK, category >= 0 { categoryCounts[category] += 1 }
+                                    if failures == 0 || !priceOK { priceCounts[bucket] += 1 }
+                                    if failures == 0 || !ratingOK { ratingCounts[FacetKey.ratingFloor(key)] += 1 }
+                                }
+                            }
+                        }
                     }
-                    let ratingOK = FacetKey.ratingAverage(key) >= minRating
-                    let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
-                    if failures > 1 { return }
-                    if failures == 0 {
-                        collected.total += 1
-                        collected.top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
-                    }
-                    if failures == 0 || !brandOK { collected.brandCounts[brand] += 1 }
-                    if failures == 0 || !categoryOK, category >= 0 { collected.categoryCounts[category] += 1 }
-                    if failures == 0 || !priceOK { collected.priceCounts[bucket] += 1 }
-                    if failures == 0 || !ratingOK { collected.ratingCounts[FacetKey.ratingFloor(key)] += 1 }
                 }
             }
         }
+        collected.total = total
+        collected.top = top
     }
 
     private func sortKey(_ doc: Int, score: Float, sort: SearchRequest.Sort) -> Double {
