@@ -100,6 +100,11 @@ final class SQLiteConnectionDirect: Sendable {
         return true
     }
 
+    /// Whether a transaction is open (SQLite ends one on its own after some errors: I/O, full disk, out of memory).
+    var isInTransaction: Bool {
+        state.withLock { state in state.handle.map { sqlite_nio_sqlite3_get_autocommit($0) == 0 } ?? false }
+    }
+
     /// Closes the connection; later statements fail. Idempotent.
     func close() {
         state.withLock { state in

@@ -23,6 +23,51 @@ struct StorageTests {
         }
     }
 
+    /// On SQLite concurrent transactions commit in groups, each in its own savepoint: one that throws must undo only
+    /// its own work, and every caller must get its own value back.
+    @Test(arguments: engines)
+    func concurrentTransactionsKeepTheirOwnOutcomes(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        do {
+                            let value = try await node.database.transaction { sql -> Int in
+                                try await Outbox.append("test.grouped", aggregateId: "\(index)", payload: ["i": index], in: sql)
+                                if index % 3 == 0 { throw Refused() }
+                                return index
+                            }
+                            #expect(value == index)
+                            return (index, true)
+                        } catch is Refused {
+                            return (index, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+            }
+            #expect(outcomes.count == 200)
+            #expect(outcomes.filter { !$0.value }.keys.sorted() == Array(stride(from: 0, to: 200, by: 3)))
+            let stored = try await node.database.read { sql in
+                try await sql.raw("SELECT aggregate_id FROM events WHERE type = 'test.grouped'").all()
+                    .map { Int(try $0.decode(column: "aggregate_id", as: String.self))! }
+            }
+            #expect(stored.sorted() == (0..<200).filter { $0 % 3 != 0 })
+        }
+    }
+
+    @Test func aTransactionAfterCloseFailsInsteadOfWaiting() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-close-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await Database.open(postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path, logger: TestStore.logger)
+        #expect(try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").first()!.decode(column: "one", as: Int.self) } == 1)
+        await database.close()
+        await #expect(throws: (any Error).self) {
+            try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }
+        }
+    }
+
     @Test(arguments: engines)
     func nodesStartingTogetherMigrateOnceWithoutErrors(engine: DatabaseEngine) async throws {
         try await TestStore.withNode(engine) { node in
