@@ -135,12 +135,9 @@ final class SQLiteWriter: Sendable {
         } else {
             for job in batch {
                 do {
-                    try database.run("SAVEPOINT job")
-                    if await job.execute(database) {
-                        try database.run("RELEASE SAVEPOINT job")
-                    } else {
-                        try database.run("ROLLBACK TO SAVEPOINT job")
-                        try database.run("RELEASE SAVEPOINT job")
+                    // A body that throws is rolled back to its savepoint; its error waits in its outcome.
+                    _ = try await database.inSavepoint("job") {
+                        if await !job.execute(database) { throw SQLiteWriterError.bodyThrew }
                     }
                     // An I/O error, a full disk or lack of memory ends the whole transaction inside SQLite.
                     guard connection.isInTransaction else { throw SQLiteWriterError.rolledBack }
@@ -181,12 +178,15 @@ enum SQLiteWriterError: Error, CustomStringConvertible {
     case closed
     case rolledBack
     case notRun
+    /// Inside the writer only: the body threw, and its own error is what its caller gets.
+    case bodyThrew
 
     var description: String {
         switch self {
         case .closed: "the database is closed"
         case .rolledBack: "SQLite rolled the transaction back (I/O error, full disk or out of memory); nothing was written"
         case .notRun: "the transaction did not run"
+        case .bodyThrew: "the transaction's body threw"
         }
     }
 }

@@ -89,6 +89,9 @@ struct EdgeTests {
             #expect(text.contains("hb_requests"))
             #expect(text.contains("http_server_request_duration"))
             #expect(text.contains(#"http_route="/api/v1/me""#))
+            // The database opens before the routes bootstrap the registry: its counters must still be real ones.
+            #expect(text.contains("emporium_sqlite_transactions_total"))
+            #expect(text.contains("emporium_sqlite_commits_total"))
 
             let openapi = try await client.send(.get, "/openapi.json")
             let document = try openapi.jsonObject()
