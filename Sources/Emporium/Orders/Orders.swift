@@ -48,17 +48,19 @@ public struct Orders: Sendable {
                 OrderItem(sku: $0.sku, productId: $0.productId, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
             }
             do {
-                try await reservations.reserve(lines) { [store, carts] sql in
+                // The new order is read back in its own transaction: on SQLite a reader would first drop its page
+                // cache, which this commit makes stale.
+                return try await reservations.reserve(lines) { [store, carts] sql in
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
                     try await store.insert(row, items: items, in: sql)
                     try await StockReservations.record(orderId: row.id, lines: lines, expiresAt: row.reservationExpiresAt, in: sql)
                     try await Outbox.append("order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql)
+                    return try await store.orders([row], in: sql)[0]
                 }
             } catch OrderError.cartChanged {
                 continue
             }
-            return try await order(id: row.id, userId: userId)
         }
         throw OrderError.cartChanged
     }

@@ -39,7 +39,7 @@ public struct Payments: Sendable {
         for _ in 0..<3 {
             switch try await claim(orderId: orderId, userId: userId, card: card) {
             case .attempt(let attemptId, let amount):
-                try await charge(attemptId: attemptId, orderId: orderId, amount: amount, card: card)
+                if let order = try await charge(attemptId: attemptId, orderId: orderId, amount: amount, card: card) { return order }
                 return try await orders.order(id: orderId, userId: userId)
             case .busy(let attemptId):
                 // Settle the open attempt first (a retry after a timeout lands here): never charge beside it.
@@ -92,7 +92,8 @@ public struct Payments: Sendable {
         }
     }
 
-    private func charge(attemptId: String, orderId: String, amount: Money, card: Card) async throws {
+    /// The order as its capture left it, or nil when another node settled the attempt first.
+    private func charge(attemptId: String, orderId: String, amount: Money, card: Card) async throws -> Order? {
         let outcome: ChargeOutcome
         do {
             outcome = try await withTimeout(callTimeout) { [gateway] in
@@ -112,18 +113,21 @@ public struct Payments: Sendable {
         }
         switch outcome {
         case .approved(let reference):
-            try await capture(attemptId: attemptId, orderId: orderId, reference: reference)
+            return try await capture(attemptId: attemptId, orderId: orderId, reference: reference)
         case .declined(let code):
             try await release(attemptId: attemptId, orderId: orderId, status: "declined", declineCode: code)
             throw PaymentError.declined(code: code)
         }
     }
 
-    /// The provider charged: the attempt is captured, the order confirmed and its reservation becomes a sale.
-    private func capture(attemptId: String, orderId: String, reference: String) async throws {
-        try await database.transaction { sql in
+    /// The provider charged: the attempt is captured, the order confirmed and its reservation becomes a sale. Returns
+    /// the confirmed order, read in the same transaction (on SQLite a reader would first drop its page cache, which
+    /// the commit just made stale), or nil when another node settled the attempt first.
+    @discardableResult
+    private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
+        try await database.transaction { sql -> Order? in
             guard try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql) else {
-                return  // another node settled it first
+                return nil  // another node settled it first
             }
             try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
             guard let row = try await orders.store.transition(id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql) else {
@@ -132,10 +136,12 @@ public struct Payments: Sendable {
                 if let attempt = try await PaymentStore.attempt(id: attemptId, in: sql) {
                     try await PaymentStore.insertRefund(id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
                 }
-                return
+                return nil
             }
             try await StockReservations.convert(orderId: orderId, in: sql)
             try await Outbox.append("order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
+            guard let confirmed = try await orders.store.row(id: orderId, in: sql) else { return nil }
+            return try await orders.store.orders([confirmed], in: sql).first
         }
     }
 

@@ -13,15 +13,25 @@ public enum Identifier {
             bytes[index] = UInt8(time & 0xFF)
             time >>= 8
         }
-        for index in 6..<16 { bytes[index] = generator.next() }
+        // Ten random bytes from two draws, not ten: every draw is a getrandom(2) call, and ids are made in
+        // write transactions, on the writer's thread.
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt16
+        for index in 0..<8 { bytes[6 + index] = UInt8(truncatingIfNeeded: high >> (8 * index)) }
+        bytes[14] = UInt8(truncatingIfNeeded: low)
+        bytes[15] = UInt8(truncatingIfNeeded: low >> 8)
         return prefix + "_" + base32(bytes)
     }
 
     /// A random token of `byteCount` bytes, base64url without padding.
     public static func secret(byteCount: Int = 32) -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<byteCount).map { _ in generator.next() as UInt8 }
-        return Data(bytes).base64URLEncodedString()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(byteCount + 7)
+        while bytes.count < byteCount {
+            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes.prefix(byteCount)).base64URLEncodedString()
     }
 
     private static func base32(_ bytes: [UInt8]) -> String {

@@ -21,6 +21,8 @@ final class SQLiteWriter: Sendable {
     }
 
     private let state = Mutex(State())
+    /// The writer task's own thread: it runs without waiting for the cooperative pool, nor holding one of its threads.
+    private let executor = DedicatedThreadExecutor(name: "sqlite-writer")
     private let connection: SQLiteConnectionDirect
     private let database: SQLiteDirectDatabase
     /// The most transactions one COMMIT takes: a batch holds its callers until its end.
@@ -28,6 +30,9 @@ final class SQLiteWriter: Sendable {
     /// Transactions over commits is the mean group size.
     private let transactions: Counter
     private let commits: Counter
+    /// Time the writer spent running batches: its busy share of the wall clock says how close SQLite's one writer
+    /// is to being the bottleneck.
+    private let busySeconds: FloatingPointCounter
 
     init(connection: SQLiteConnectionDirect, database: SQLiteDirectDatabase, maxBatch: Int = 64) {
         self.connection = connection
@@ -37,6 +42,7 @@ final class SQLiteWriter: Sendable {
         _ = MetricsRegistry.shared
         self.transactions = Counter(label: "emporium_sqlite_transactions_total")
         self.commits = Counter(label: "emporium_sqlite_commits_total")
+        self.busySeconds = FloatingPointCounter(label: "emporium_sqlite_writer_busy_seconds_total")
     }
 
     /// Runs `body` in a write transaction: returns its value once committed; throws its error, its work undone.
@@ -80,6 +86,11 @@ final class SQLiteWriter: Sendable {
             }
             if done { continuation.resume() }
         }
+        executor.shutdown()
+    }
+
+    deinit {
+        executor.shutdown()
     }
 
     private func submit(_ job: WriteJob) {
@@ -93,7 +104,7 @@ final class SQLiteWriter: Sendable {
         }
         switch next {
         case .refuse: job.finish(SQLiteWriterError.closed)
-        case .start: Task { await self.drain() }
+        case .start: Task(executorPreference: executor) { await self.drain() }
         case .queued: break
         }
     }
@@ -112,7 +123,10 @@ final class SQLiteWriter: Sendable {
                 for waiter in waiters { waiter.resume() }
                 return
             }
+            let started = ContinuousClock.now
             await run(batch)
+            let busy = ContinuousClock.now - started
+            busySeconds.increment(by: Double(busy.components.seconds) + Double(busy.components.attoseconds) / 1e18)
         }
     }
 

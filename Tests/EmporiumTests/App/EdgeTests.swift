@@ -92,6 +92,7 @@ struct EdgeTests {
             // The database opens before the routes bootstrap the registry: its counters must still be real ones.
             #expect(text.contains("emporium_sqlite_transactions_total"))
             #expect(text.contains("emporium_sqlite_commits_total"))
+            #expect(text.contains("emporium_sqlite_writer_busy_seconds_total"))
 
             let openapi = try await client.send(.get, "/openapi.json")
             let document = try openapi.jsonObject()

@@ -68,6 +68,18 @@ struct StorageTests {
         }
     }
 
+    @Test func sqliteWriteTransactionsRunOnTheWritersOwnThread() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-thread-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try await Database.open(postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path, logger: TestStore.logger)
+        // Nested async calls too: the body's nonisolated code stays on the writer's thread, never the cooperative pool.
+        @Sendable func nestedThreadName() async -> String { currentThreadName() }
+        let names = try await database.transaction { _ in [currentThreadName(), await nestedThreadName()] }
+        #expect(names == ["sqlite-writer", "sqlite-writer"])
+        await database.close()
+    }
+
     @Test(arguments: engines)
     func nodesStartingTogetherMigrateOnceWithoutErrors(engine: DatabaseEngine) async throws {
         try await TestStore.withNode(engine) { node in
@@ -101,4 +113,9 @@ struct StorageTests {
         #expect(earlier.hasPrefix("ord_"))
         #expect(Set((0..<1000).map { _ in Identifier.make("x") }).count == 1000)
     }
+}
+
+/// The OS name of the calling thread (Linux).
+private func currentThreadName() -> String {
+    ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
 }
