@@ -64,6 +64,11 @@ public final class SearchIndex: @unchecked Sendable {
     /// Documents currently searchable.
     public var count: Int { lock.withReadLock { liveCount } }
 
+    /// Whether the document is searchable and in stock; nil for an id the index does not hold.
+    public func isInStock(id: String) -> Bool? {
+        lock.withReadLock { docOf[id].map { rows[Int($0)].isAlive && rows[Int($0)].inStock } }
+    }
+
     /// Adds or replaces documents by id; a document whose text is unchanged only has its numbers updated.
     public func upsert(_ documents: [SearchDocument]) {
         lock.withWriteLock {

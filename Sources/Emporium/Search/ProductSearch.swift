@@ -45,7 +45,12 @@ public struct ProductSearch: Sendable {
         case "catalog.reloaded":
             try await build(logger: Logger(label: "search"))
             return
-        case "inventory.changed": productId = try event.decode(StockChanged.self).productId
+        case "inventory.changed":
+            let change = try event.decode(StockChanged.self)
+            // Of stock, a document holds only "in stock", and a SKU with units left keeps its product in stock: an
+            // in-stock product needs no re-read (every checkout moves stock twice; each re-read re-indexed it).
+            if change.available > 0, index.isInStock(id: change.productId) == true { return }
+            productId = change.productId
         default: productId = event.aggregateId
         }
         let document = try await database.read { sql in try await SearchDocuments.document(id: productId, in: sql) }

@@ -37,8 +37,12 @@ struct SearchAPITests {
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { Self.ids($0) == [id] })
             #expect(try await client.send(.get, "/api/v1/products/search?q=headphones").jsonObject()["total"] as? Int == 0)
 
-            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -10, "reason": "sold out"}"#, token: admin)
+            // Stock that stays above zero keeps the product in stock; selling out and restocking both show.
+            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -4, "reason": "sold some"}"#, token: admin)
+            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -6, "reason": "sold out"}"#, token: admin)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") { $0["total"] as? Int == 0 })
+            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": 3, "reason": "restock"}"#, token: admin)
+            #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") { Self.ids($0) == [id] })
 
             _ = try await client.send(.delete, "/api/v1/admin/products/\(id)", token: admin)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { $0["total"] as? Int == 0 })
