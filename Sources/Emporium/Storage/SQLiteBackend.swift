@@ -41,6 +41,10 @@ final class SQLiteBackend: DatabaseBackend {
                     // never corrupt the file; a process crash loses nothing.
                     try connection.execute("PRAGMA journal_mode=WAL", []) { _ in }
                     try connection.execute("PRAGMA synchronous=NORMAL", []) { _ in }
+                    // Each grouped transaction runs in a savepoint, whose page copies (the statement journal) spilled
+                    // to a temporary file past 64 KiB: write(2) calls on the writer's path. In memory, a group
+                    // commit measured 1.13x the orders/s. Only the writer: a reader's big sort stays on disk.
+                    try connection.execute("PRAGMA temp_store=MEMORY", []) { _ in }
                 }
                 // A reader waits (rarely: WAL readers block only on recovery) inside SQLite; the writer never
                 // does, since that would hold a thread the lock holder may need: `begin()` waits asleep instead.
