@@ -181,7 +181,7 @@ struct CartStore: Sendable {
         try await sql.raw("DELETE FROM cart_ops WHERE cart_id = \(bind: cartId) AND applied_at < \(bind: before)").run()
     }
 
-    struct LineRow: Decodable, Sendable {
+    struct LineRow: Sendable {
         let sku: String
         let notedAmount: Int
         let notedCurrency: String
@@ -193,6 +193,22 @@ struct CartStore: Sendable {
         let title: String
         let deletedAt: Int?
         let available: Int?
+
+        /// Column by column, not through `Decodable` and `convertFromSnakeCase` (every cart change reads its lines
+        /// on the SQLite writer).
+        init(_ row: any SQLRow) throws {
+            sku = try row.decode(column: "sku", as: String.self)
+            notedAmount = try row.decode(column: "noted_amount", as: Int.self)
+            notedCurrency = try row.decode(column: "noted_currency", as: String.self)
+            quantity = try row.decode(column: "quantity", as: Int.self)
+            productId = try row.decode(column: "product_id", as: String.self)
+            variantTitle = try row.decode(column: "variant_title", as: String.self)
+            priceAmount = try row.decode(column: "price_amount", as: Int.self)
+            priceCurrency = try row.decode(column: "price_currency", as: String.self)
+            title = try row.decode(column: "title", as: String.self)
+            deletedAt = try row.decode(column: "deleted_at", as: Int?.self)
+            available = try row.decode(column: "available", as: Int?.self)
+        }
     }
 
     /// Every line with today's price and stock, in the order the lines were first added.
@@ -209,7 +225,7 @@ struct CartStore: Sendable {
             WHERE l.cart_id = \(bind: cartId)
             ORDER BY l.added_at, l.sku
             """
-        ).all(decoding: LineRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        ).all().map(LineRow.init)
     }
 
     /// Empties the cart's lines, returning what they held (for a merge).

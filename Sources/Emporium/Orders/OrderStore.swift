@@ -27,7 +27,7 @@ struct OrderStore: Sendable {
         ]),
     ]
 
-    struct Row: Decodable, Sendable {
+    struct Row: Sendable {
         let id: String
         let userId: String
         let status: String
@@ -89,7 +89,7 @@ struct OrderStore: Sendable {
 
     func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
         try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM orders WHERE id = \(bind: id)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .first().map(Row.init)
     }
 
     /// Moves the order from one of `from` to `to` if it is still there (and, with `unpaying`, no payment holds
@@ -139,7 +139,7 @@ struct OrderStore: Sendable {
         if let status { query = query + " AND status = \(bind: status.rawValue)" }
         if let cursor { query = query + " AND id < \(bind: cursor)" }
         query = query + " ORDER BY id DESC LIMIT \(bind: limit)"
-        return try await sql.raw(query).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await sql.raw(query).all().map(Row.init)
     }
 
     /// Full orders for rows: items, history and payment in three queries, whatever the number of rows.
@@ -194,5 +194,27 @@ struct OrderStore: Sendable {
                 createdAt: Timestamp.rfc3339(row.createdAt)
             )
         }
+    }
+}
+
+extension OrderStore.Row {
+    /// Column by column: through `Decodable` and `convertFromSnakeCase`, decoding this row was a tenth of the SQLite
+    /// writer's time (payment and capture read it in their transactions).
+    init(_ row: any SQLRow) throws {
+        self.init(
+            id: try row.decode(column: "id", as: String.self),
+            userId: try row.decode(column: "user_id", as: String.self),
+            status: try row.decode(column: "status", as: String.self),
+            currency: try row.decode(column: "currency", as: String.self),
+            subtotalAmount: try row.decode(column: "subtotal_amount", as: Int.self),
+            shippingAmount: try row.decode(column: "shipping_amount", as: Int.self),
+            totalAmount: try row.decode(column: "total_amount", as: Int.self),
+            shippingAddress: try row.decode(column: "shipping_address", as: String.self),
+            reservationExpiresAt: try row.decode(column: "reservation_expires_at", as: Int.self),
+            paymentLock: try row.decode(column: "payment_lock", as: String?.self),
+            carrier: try row.decode(column: "carrier", as: String?.self),
+            trackingNumber: try row.decode(column: "tracking_number", as: String?.self),
+            createdAt: try row.decode(column: "created_at", as: Int.self)
+        )
     }
 }

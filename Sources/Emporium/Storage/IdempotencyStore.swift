@@ -44,18 +44,16 @@ struct IdempotencyStore: Sendable {
         let keyHash = sha256Hex(key)
         let now = Database.nowMillis()
         return try await database.transaction { sql -> Claim in
-            // Expired records are forgotten, so the key may be used afresh after 24 h.
-            try await sql.raw(
-                """
-                DELETE FROM idempotency_keys
-                WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash) AND created_at < \(bind: now - retainMillis)
-                """
-            ).run()
+            // A new key is claimed; so is an expired record's, taken over whole, as the key may be used afresh
+            // after 24 h. One statement: claims run on the SQLite writer, one for every checkout and payment.
             let inserted = try await sql.raw(
                 """
                 INSERT INTO idempotency_keys (scope, key_hash, request_hash, created_at, locked_until)
                 VALUES (\(bind: scope), \(bind: keyHash), \(bind: requestHash), \(bind: now), \(bind: now + abandonAfterMillis))
-                ON CONFLICT (scope, key_hash) DO NOTHING RETURNING key_hash
+                ON CONFLICT (scope, key_hash) DO UPDATE SET request_hash = excluded.request_hash, status = NULL,
+                    response = NULL, created_at = excluded.created_at, locked_until = excluded.locked_until
+                WHERE idempotency_keys.created_at < \(bind: now - retainMillis)
+                RETURNING key_hash
                 """
             ).first()
             if inserted != nil { return .claimed }

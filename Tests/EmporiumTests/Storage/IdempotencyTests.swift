@@ -1,4 +1,4 @@
-import Emporium
+@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -52,6 +52,36 @@ struct IdempotencyTests {
             let tooLong = try await client.send(
                 .post, "/api/v1/auth/logout", json: #"{"refreshToken": "x"}"#, headers: [Self.key: String(repeating: "k", count: 256)])
             #expect(tooLong.status == .badRequest)
+        }
+    }
+
+    @Test(arguments: engines)
+    func anExpiredKeyIsClaimedAfreshAndALiveOneIsNot(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            let store = node.idempotency
+            let stored = IdempotencyStore.StoredResponse(status: 201, headers: [], body: Data("first".utf8))
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "a")) == "claimed")
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "a")) == "inProgress")
+            try await store.complete(scope: "u1", key: "k", response: stored)
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "a")) == "completed first")
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "b")) == "mismatch")
+
+            // Past the retention, the record is taken over whole: another body, and no stored answer.
+            var forgetful = store
+            forgetful.retainMillis = 1
+            try await Task.sleep(for: .milliseconds(5))
+            #expect(try await Self.outcome(forgetful.claim(scope: "u1", key: "k", requestHash: "b")) == "claimed")
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "b")) == "inProgress")
+            #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "a")) == "mismatch")
+        }
+    }
+
+    static func outcome(_ claim: IdempotencyStore.Claim) -> String {
+        switch claim {
+        case .claimed: "claimed"
+        case .completed(let stored): "completed " + String(decoding: stored.body, as: UTF8.self)
+        case .inProgress: "inProgress"
+        case .mismatch: "mismatch"
         }
     }
 
