@@ -73,9 +73,16 @@ public final class SearchIndex: @unchecked Sendable {
     public func upsert(_ documents: [SearchDocument]) {
         lock.withWriteLock {
             var scratch = IndexingScratch()
+            // A few documents (a catalog or stock change) can only have made their own terms common: looking at
+            // those, not the whole vocabulary, keeps a single update off O(terms) in a million-product index.
+            scratch.tracksTerms = documents.count <= Self.fewDocuments
             for document in documents { upsertLocked(document, scratch: &scratch) }
             vocabulary.settle()
-            markCommonTerms()
+            if scratch.tracksTerms {
+                markCommonTerms(among: scratch.touched)
+            } else {
+                markCommonTerms(among: postingDocs.indices.lazy.map { Int32($0) })
+            }
         }
     }
 
@@ -105,11 +112,17 @@ public final class SearchIndex: @unchecked Sendable {
         for field in Field.allCases { fieldLengthSums[field.rawValue] -= Int((lengths >> (8 * UInt32(field.rawValue))) & 0xFF) }
     }
 
+    /// Batches up to this size have their touched terms checked for marks, larger ones the whole vocabulary.
+    static let fewDocuments = 64
+
     struct IndexingScratch {
         /// The current document's terms and their per-field counts (a document has few distinct terms).
         var terms: [Int32] = []
         var counts: [UInt32] = []
         var stem: [UInt8] = []
+        /// With `tracksTerms`, every term the batch added a posting to.
+        var tracksTerms = false
+        var touched: [Int32] = []
     }
 
     private func upsertLocked(_ document: SearchDocument, scratch: inout IndexingScratch) {
@@ -154,6 +167,7 @@ public final class SearchIndex: @unchecked Sendable {
             postingStats[Int(term)].append(PostingStats.make(fields: fields, lengths: lengths))
             termMarks[term]?.append(doc)
         }
+        if scratch.tracksTerms { scratch.touched.append(contentsOf: scratch.terms) }
 
         liveCount += 1
         rows.append(
@@ -174,11 +188,12 @@ public final class SearchIndex: @unchecked Sendable {
         setColumns(Int(doc), document)
     }
 
-    /// Marks the terms that became common; marked terms stay marked (their marks cost 190 KB per million documents).
-    private func markCommonTerms() {
+    /// Marks those of `terms` that became common; marked terms stay marked (their marks cost 190 KB per million
+    /// documents). Only a term that gained postings can become common: the threshold never falls.
+    private func markCommonTerms(among terms: some Sequence<Int32>) {
         let threshold = max(4096, rows.count / 32)
-        for term in postingDocs.indices where postingDocs[term].count >= threshold && termMarks[Int32(term)] == nil {
-            termMarks[Int32(term)] = DocMarks(postingDocs[term])
+        for term in terms where postingDocs[Int(term)].count >= threshold && termMarks[term] == nil {
+            termMarks[term] = DocMarks(postingDocs[Int(term)])
         }
     }
 

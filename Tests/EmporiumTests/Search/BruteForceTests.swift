@@ -52,6 +52,33 @@ struct BruteForceTests {
         }
     }
 
+    /// A small update checks only its own terms for marks, a large batch every term: both mark a word that
+    /// crosses the threshold, and leave alone one that does not.
+    @Test func aWordBecomesCommonThroughASmallUpdateOrALargeBatch() throws {
+        func document(_ number: Int, _ title: String) -> SearchDocument {
+            SearchDocument(
+                id: "d\(number)", slug: "d\(number)", title: title, brand: "Acme", description: "", categoryPath: [],
+                price: 100, inStock: true, ratingAverage: 0, ratingCount: 0, createdAt: number
+            )
+        }
+        let index = SearchIndex()
+        index.upsert((0..<4095).map { document($0, $0 < 100 ? "rare kettle" : "kettle") })
+        func term(_ word: String, in index: SearchIndex) -> Int32? {
+            index.vocabulary.surfaceIds[word].map { index.vocabulary.surfaceTerm[Int($0)] }
+        }
+        let kettle = try #require(term("kettle", in: index))
+        let rare = try #require(term("rare", in: index))
+        #expect(index.termMarks[kettle] == nil)
+        index.upsert([document(4095, "kettle")])
+        #expect(index.termMarks[kettle] != nil)
+        #expect(index.termMarks[rare] == nil)
+
+        let bulk = SearchIndex()
+        bulk.upsert((0..<5000).map { document($0, "teapot") })
+        let teapot = try #require(term("teapot", in: bulk))
+        #expect(bulk.termMarks[teapot] != nil)
+    }
+
     /// Past 4096 documents a word in most of them gets marks (kept as documents are added) that intersections look
     /// matches up in; the answers stay those of a scan.
     @Test func intersectionsWithACommonWordEqualABruteForceScan() {
