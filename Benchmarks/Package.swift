@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Emporium", package: mainPackage),
+                .product(name: "EmporiumSearch", package: mainPackage),
             ],
             path: "Benchmarks/EmporiumBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
