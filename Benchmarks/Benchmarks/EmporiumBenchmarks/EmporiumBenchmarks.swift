@@ -24,7 +24,7 @@ let benchmarks: @Sendable () -> Void = {
     let documents = (0..<200_000).map { number -> SearchDocument in
         let product = synthetic.product(at: number).product
         return SearchDocument(
-            id: "p\(number)", slug: "p\(number)", title: product.title, brand: product.brand ?? "",
+            id: "p\(number)", slug: "p\(number)", title: product.title, brand: product.brand,
             description: product.description, categoryPath: [], price: 100, inStock: true, ratingAverage: 4,
             ratingCount: 1, createdAt: number
         )
