@@ -92,6 +92,12 @@ struct OrderStore: Sendable {
             .first().map(Row.init)
     }
 
+    /// The full order as `sql` sees it now (inside a transaction: with its own changes), or nil.
+    func order(id: String, in sql: any SQLDatabase) async throws -> Order? {
+        guard let row = try await row(id: id, in: sql) else { return nil }
+        return try await orders([row], in: sql).first
+    }
+
     /// Moves the order from one of `from` to `to` if it is still there (and, with `unpaying`, no payment holds
     /// it); the row as it was before, or nil.
     func transition(

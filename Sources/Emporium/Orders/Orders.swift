@@ -112,7 +112,7 @@ public struct Orders: Sendable {
             default:
                 throw OrderError.invalidTransition(from: row.orderStatus, to: .cancelled)
             }
-            return try await store.orders([try await store.row(id: id, in: sql)!], in: sql)[0]
+            return try await store.order(id: id, in: sql)!
         }
     }
 
@@ -184,7 +184,7 @@ public struct Orders: Sendable {
             }
             try await also(sql)
             try await Outbox.append("order.\(to.rawValue)", aggregateId: id, payload: Self.event(row, status: to), in: sql)
-            return try await store.orders([try await store.row(id: id, in: sql)!], in: sql)[0]
+            return try await store.order(id: id, in: sql)!
         }
     }
 

@@ -140,8 +140,7 @@ public struct Payments: Sendable {
             }
             try await StockReservations.convert(orderId: orderId, in: sql)
             try await Outbox.append("order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
-            guard let confirmed = try await orders.store.row(id: orderId, in: sql) else { return nil }
-            return try await orders.store.orders([confirmed], in: sql).first
+            return try await orders.store.order(id: orderId, in: sql)
         }
     }
 

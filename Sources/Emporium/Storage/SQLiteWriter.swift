@@ -125,8 +125,7 @@ final class SQLiteWriter: Sendable {
             }
             let started = ContinuousClock.now
             await run(batch)
-            let busy = ContinuousClock.now - started
-            busySeconds.increment(by: Double(busy.components.seconds) + Double(busy.components.attoseconds) / 1e18)
+            busySeconds.increment(by: (ContinuousClock.now - started) / .seconds(1))
         }
     }
 
