@@ -3,7 +3,8 @@ import Foundation
 import PackageDescription
 
 // A path dependency is named after its folder, whatever the clone is called.
-let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+let mainPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent
 
 // Micro-benchmarks and the HTTP load generator, kept out of the main package so its build and tests stay lean.
 // Run: swift package benchmark   (release build; `--filter` to pick some)
@@ -12,7 +13,7 @@ let package = Package(
     name: "EmporiumBenchmarks",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "emporium-load", targets: ["EmporiumLoad"]),
+        .executable(name: "emporium-load", targets: ["EmporiumLoad"])
     ],
     dependencies: [
         .package(path: ".."),

@@ -23,9 +23,12 @@ struct Collected {
             let doc = Int(entry.doc)
             let record = index.records[doc]
             return SearchResult.Hit(
-                id: record.id, slug: record.slug, title: record.title, brand: record.brand, price: index.rows[doc].price,
-                currency: record.currency, thumbnailUrl: record.thumbnailUrl, ratingAverage: Double(index.rows[doc].rating) / 20,
-                ratingCount: Int(index.ratingCount[doc]), inStock: index.rows[doc].inStock, score: entry.key.isFinite ? Float(entry.key) : 0
+                id: record.id, slug: record.slug, title: record.title, brand: record.brand,
+                price: index.rows[doc].price,
+                currency: record.currency, thumbnailUrl: record.thumbnailUrl,
+                ratingAverage: Double(index.rows[doc].rating) / 20,
+                ratingCount: Int(index.ratingCount[doc]), inStock: index.rows[doc].inStock,
+                score: entry.key.isFinite ? Float(entry.key) : 0
             )
         }
         // Most matches first, ties by name; selected brands below the first 20 follow them.
@@ -41,11 +44,16 @@ struct Collected {
         let categoryTotals = index.rolledUp(categoryCounts)
         let categoryNames = index.categoryNames
         let categories = Self.best(categoryTotals.indices.lazy.filter { categoryTotals[$0] > 0 }, limit: 50) { a, b in
-            categoryTotals[a] != categoryTotals[b] ? categoryTotals[a] > categoryTotals[b] : categoryNames[a] < categoryNames[b]
-        }.map { SearchResult.CategoryCount(id: index.categoryIds[$0], name: categoryNames[$0], count: categoryTotals[$0]) }
+            categoryTotals[a] != categoryTotals[b]
+                ? categoryTotals[a] > categoryTotals[b] : categoryNames[a] < categoryNames[b]
+        }.map {
+            SearchResult.CategoryCount(id: index.categoryIds[$0], name: categoryNames[$0], count: categoryTotals[$0])
+        }
         let bounds = SearchIndex.priceBounds
         let prices = bounds.indices.map { bucket in
-            SearchResult.PriceBucket(from: bounds[bucket], to: bucket + 1 < bounds.count ? bounds[bucket + 1] : nil, count: priceCounts[bucket])
+            SearchResult.PriceBucket(
+                from: bounds[bucket], to: bucket + 1 < bounds.count ? bounds[bucket + 1] : nil,
+                count: priceCounts[bucket])
         }
         let ratings = (1...4).reversed().map { minimum in
             SearchResult.RatingCount(min: minimum, count: ratingCounts[minimum...].reduce(0, +))

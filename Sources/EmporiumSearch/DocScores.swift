@@ -85,6 +85,8 @@ struct DocScores {
             dense.withUnsafeMutableBufferPointer { dense in
                 seen.withUnsafeMutableBufferPointer { seen in
                     for list in lists {
+                        // swift-format-ignore: ReplaceForEachWithForLoop
+                        // (a posting list's own forEach walks its packed storage; it is no Sequence.)
                         list.forEach { doc, score in
                             dense[doc] = combine(dense[doc], score)
                             seen[doc >> 6] |= 1 << UInt64(doc & 63)

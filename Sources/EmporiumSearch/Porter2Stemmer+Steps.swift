@@ -114,11 +114,23 @@ extension Porter2Stemmer.Word {
         guard count >= 2 else { return }
         switch bytes[count - 1] {
         case UInt8(ascii: "l"):
-            if ends(with: "ational") { replaceInR1(7, with: "ate") } else if ends(with: "tional") { replaceInR1(6, with: "tion") }
+            if ends(with: "ational") {
+                replaceInR1(7, with: "ate")
+            } else if ends(with: "tional") {
+                replaceInR1(6, with: "tion")
+            }
         case UInt8(ascii: "n"):
-            if ends(with: "ization") { replaceInR1(7, with: "ize") } else if ends(with: "ation") { replaceInR1(5, with: "ate") }
+            if ends(with: "ization") {
+                replaceInR1(7, with: "ize")
+            } else if ends(with: "ation") {
+                replaceInR1(5, with: "ate")
+            }
         case UInt8(ascii: "r"):
-            if ends(with: "izer") { replaceInR1(4, with: "ize") } else if ends(with: "ator") { replaceInR1(4, with: "ate") }
+            if ends(with: "izer") {
+                replaceInR1(4, with: "ize")
+            } else if ends(with: "ator") {
+                replaceInR1(4, with: "ate")
+            }
         case UInt8(ascii: "m"):
             if ends(with: "alism") { replaceInR1(5, with: "al") }
         case UInt8(ascii: "s"):
@@ -139,7 +151,11 @@ extension Porter2Stemmer.Word {
     private mutating func step2EndingInI() {
         switch bytes[count - 2] {
         case UInt8(ascii: "c"):
-            if ends(with: "enci") { replaceInR1(4, with: "ence") } else if ends(with: "anci") { replaceInR1(4, with: "ance") }
+            if ends(with: "enci") {
+                replaceInR1(4, with: "ence")
+            } else if ends(with: "anci") {
+                replaceInR1(4, with: "ance")
+            }
         case UInt8(ascii: "g"):
             if ends(with: "ogi") && count - 3 >= r1 && count >= 4 && bytes[count - 4] == UInt8(ascii: "l") {
                 count -= 1

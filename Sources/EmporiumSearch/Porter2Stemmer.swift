@@ -159,21 +159,54 @@ extension Porter2Stemmer {
             case 3:
                 return isEqual(to: "sky")
             case 4:
-                if isEqual(to: "skis") { replaceLast(4, with: "ski"); return true }
-                if isEqual(to: "idly") { replaceLast(4, with: "idl"); return true }
-                if isEqual(to: "ugly") { replaceLast(4, with: "ugli"); return true }
-                if isEqual(to: "only") { replaceLast(4, with: "onli"); return true }
+                if isEqual(to: "skis") {
+                    replaceLast(4, with: "ski")
+                    return true
+                }
+                if isEqual(to: "idly") {
+                    replaceLast(4, with: "idl")
+                    return true
+                }
+                if isEqual(to: "ugly") {
+                    replaceLast(4, with: "ugli")
+                    return true
+                }
+                if isEqual(to: "only") {
+                    replaceLast(4, with: "onli")
+                    return true
+                }
                 return isEqual(to: "news") || isEqual(to: "howe") || isEqual(to: "bias")
             case 5:
-                if isEqual(to: "skies") { replaceLast(5, with: "sky"); return true }
-                if isEqual(to: "dying") { replaceLast(5, with: "die"); return true }
-                if isEqual(to: "lying") { replaceLast(5, with: "lie"); return true }
-                if isEqual(to: "tying") { replaceLast(5, with: "tie"); return true }
-                if isEqual(to: "early") { replaceLast(5, with: "earli"); return true }
+                if isEqual(to: "skies") {
+                    replaceLast(5, with: "sky")
+                    return true
+                }
+                if isEqual(to: "dying") {
+                    replaceLast(5, with: "die")
+                    return true
+                }
+                if isEqual(to: "lying") {
+                    replaceLast(5, with: "lie")
+                    return true
+                }
+                if isEqual(to: "tying") {
+                    replaceLast(5, with: "tie")
+                    return true
+                }
+                if isEqual(to: "early") {
+                    replaceLast(5, with: "earli")
+                    return true
+                }
                 return isEqual(to: "atlas") || isEqual(to: "andes")
             case 6:
-                if isEqual(to: "gently") { replaceLast(6, with: "gentl"); return true }
-                if isEqual(to: "singly") { replaceLast(6, with: "singl"); return true }
+                if isEqual(to: "gently") {
+                    replaceLast(6, with: "gentl")
+                    return true
+                }
+                if isEqual(to: "singly") {
+                    replaceLast(6, with: "singl")
+                    return true
+                }
                 return isEqual(to: "cosmos")
             default:
                 return false

@@ -17,7 +17,8 @@ struct Scorer {
         var averages = SIMD4<Float>(repeating: 1)
         var weights = SIMD4<Float>(repeating: 0)
         for field in Field.allCases {
-            averages[field.rawValue] = max(1, Float(index.fieldLengthSums[field.rawValue]) / Float(max(index.liveCount, 1)))
+            averages[field.rawValue] = max(
+                1, Float(index.fieldLengthSums[field.rawValue]) / Float(max(index.liveCount, 1)))
             weights[field.rawValue] = field.weight
         }
         normBase = SIMD4(repeating: SearchIndex.k1 * (1 - SearchIndex.b))

@@ -60,7 +60,8 @@ public struct SearchDocument: Sendable, Equatable {
 
 /// The fields text is matched in, with their weight in the ranking (title > brand > category > description).
 enum Field: Int, CaseIterable {
-    case title = 0, brand, category, description
+    case title = 0
+    case brand, category, description
 
     var weight: Float {
         switch self {

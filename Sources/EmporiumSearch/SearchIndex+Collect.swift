@@ -11,7 +11,8 @@ extension SearchIndex {
             ratingCounts: [Int](repeating: 0, count: 6),
             top: TopK(capacity: max(1, min(request.page * request.pageSize, 10_000)))
         )
-        let unfiltered = request.brands.isEmpty && request.category == nil && request.minPrice == nil
+        let unfiltered =
+            request.brands.isEmpty && request.category == nil && request.minPrice == nil
             && request.maxPrice == nil && request.minRating == nil
         if unfiltered {
             collectUnfiltered(matches, request: request, into: &collected)
@@ -40,7 +41,9 @@ extension SearchIndex {
                             let key = keys[doc]
                             guard key & required == required else { return }
                             total += 1
-                            top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                            top.insert(
+                                doc: UInt32(doc),
+                                key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
                             brands[FacetKey.brand(key)] &+= 1
                             categories[FacetKey.categorySlot(key)] &+= 1
                             pricesAndRatings[FacetKey.priceAndRatingSlot(key)] &+= 1
@@ -52,7 +55,9 @@ extension SearchIndex {
         collected.total = total
         collected.top = top
         for brand in brands.indices { collected.brandCounts[brand] = Int(brands[brand]) }
-        for category in collected.categoryCounts.indices { collected.categoryCounts[category] = Int(categories[category + 1]) }
+        for category in collected.categoryCounts.indices {
+            collected.categoryCounts[category] = Int(categories[category + 1])
+        }
         for slot in pricesAndRatings.indices where pricesAndRatings[slot] > 0 {
             let key = UInt64(slot) << FacetKey.priceAndRatingShift
             collected.priceCounts[FacetKey.priceBucket(key)] += Int(pricesAndRatings[slot])
@@ -63,7 +68,9 @@ extension SearchIndex {
     /// With filters: each facet counts the matches that pass every filter but its own. The facet key answers every
     /// filter but an exact price; a price is read only for matches in a bucket the price range cuts through.
     private func collectFiltered(_ matches: DocScores, request: SearchRequest, into collected: inout Collected) {
-        let brandPass = BrandFilter(request.brands.isEmpty ? nil : request.brands.compactMap { brandOrds[$0.lowercased()] }, count: brandNames.count)
+        let brandPass = BrandFilter(
+            request.brands.isEmpty ? nil : request.brands.compactMap { brandOrds[$0.lowercased()] },
+            count: brandNames.count)
         let allowedCategory = categoryFilter(request.category)
         let minPrice = request.minPrice ?? Int.min
         let maxPrice = request.maxPrice ?? Int.max
@@ -88,17 +95,23 @@ extension SearchIndex {
                                     let bucket = FacetKey.priceBucket(key)
                                     let brandOK = brandPass.allows(Int32(brand))
                                     let categoryOK = allowedCategory.map { category >= 0 && $0[category] } ?? true
-                                    let priceOK = switch buckets.coverage[bucket] {
-                                    case .none: false
-                                    case .all: true
-                                    case .part: buckets.allows(key, bucket: bucket) { rows[doc].price }
-                                    }
+                                    let priceOK =
+                                        switch buckets.coverage[bucket] {
+                                        case .none: false
+                                        case .all: true
+                                        case .part: buckets.allows(key, bucket: bucket) { rows[doc].price }
+                                        }
                                     let ratingOK = FacetKey.ratingAverage(key) >= minRating
-                                    let failures = (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1) + (ratingOK ? 0 : 1)
+                                    let failures =
+                                        (brandOK ? 0 : 1) + (categoryOK ? 0 : 1) + (priceOK ? 0 : 1)
+                                        + (ratingOK ? 0 : 1)
                                     if failures > 1 { return }
                                     if failures == 0 {
                                         total += 1
-                                        top.insert(doc: UInt32(doc), key: relevance ? Double(score) : sortKey(doc, score: score, sort: request.sort))
+                                        top.insert(
+                                            doc: UInt32(doc),
+                                            key: relevance
+                                                ? Double(score) : sortKey(doc, score: score, sort: request.sort))
                                     }
                                     if failures == 0 || !brandOK { brandCounts[brand] += 1 }
                                     if failures == 0 || !categoryOK, category >= 0 { categoryCounts[category] += 1 }

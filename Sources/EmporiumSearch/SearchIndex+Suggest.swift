@@ -7,7 +7,8 @@ extension SearchIndex {
         let completions: [Suggestion] = lock.withReadLock {
             let surfaces = vocabulary.surfaces(withPrefix: last)
             let ranked = surfaces.sorted {
-                postingDocs[Int(vocabulary.surfaceTerm[Int($0)])].count > postingDocs[Int(vocabulary.surfaceTerm[Int($1)])].count
+                postingDocs[Int(vocabulary.surfaceTerm[Int($0)])].count
+                    > postingDocs[Int(vocabulary.surfaceTerm[Int($1)])].count
             }
             return ranked.prefix(limit / 2).map { surface in
                 let word = vocabulary.surfaceWords[Int(surface)]

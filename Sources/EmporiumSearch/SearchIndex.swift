@@ -109,7 +109,9 @@ public final class SearchIndex: @unchecked Sendable {
         facetKeys[Int(doc)] = FacetKey.make(rows[Int(doc)])
         liveCount -= 1
         let lengths = rows[Int(doc)].lengths
-        for field in Field.allCases { fieldLengthSums[field.rawValue] -= Int((lengths >> (8 * UInt32(field.rawValue))) & 0xFF) }
+        for field in Field.allCases {
+            fieldLengthSums[field.rawValue] -= Int((lengths >> (8 * UInt32(field.rawValue))) & 0xFF)
+        }
     }
 
     /// Batches up to this size have their touched terms checked for marks, larger ones the whole vocabulary.
@@ -145,7 +147,10 @@ public final class SearchIndex: @unchecked Sendable {
         scratch.counts.removeAll(keepingCapacity: true)
         var lengths: UInt32 = 0
         let categoryText = document.categoryPath.map(\.name).joined(separator: " ")
-        for (field, text) in [(Field.title, document.title), (.brand, document.brand), (.category, categoryText), (.description, document.description)] {
+        for (field, text) in [
+            (Field.title, document.title), (.brand, document.brand), (.category, categoryText),
+            (.description, document.description),
+        ] {
             var length = 0
             analyzer.forEachWord(text) { word in
                 length += 1

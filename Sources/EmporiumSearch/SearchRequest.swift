@@ -93,7 +93,8 @@ public struct SearchResult: Sendable, Equatable {
         lhs.hits == rhs.hits && lhs.total == rhs.total && lhs.matchedAllWords == rhs.matchedAllWords
             && lhs.brandFacet.map(\.value) == rhs.brandFacet.map(\.value)
             && lhs.brandFacet.map(\.count) == rhs.brandFacet.map(\.count)
-            && lhs.categoryFacet == rhs.categoryFacet && lhs.priceFacet == rhs.priceFacet && lhs.ratingFacet == rhs.ratingFacet
+            && lhs.categoryFacet == rhs.categoryFacet && lhs.priceFacet == rhs.priceFacet
+            && lhs.ratingFacet == rhs.ratingFacet
     }
 }
 

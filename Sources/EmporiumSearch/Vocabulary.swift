@@ -51,9 +51,11 @@ struct Vocabulary {
             var j = 0
             while i < sorted.count, j < unsorted.count {
                 if words[Int(sorted[i])] < words[Int(unsorted[j])] {
-                    merged.append(sorted[i]); i += 1
+                    merged.append(sorted[i])
+                    i += 1
                 } else {
-                    merged.append(unsorted[j]); j += 1
+                    merged.append(unsorted[j])
+                    j += 1
                 }
             }
             merged.append(contentsOf: sorted[i...])

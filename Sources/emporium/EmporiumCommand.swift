@@ -17,7 +17,10 @@ struct EmporiumCommand: AsyncParsableCommand {
 
 /// Flags every command shares: where the data lives.
 struct StorageOptions: ParsableArguments {
-    @Option(help: "Directory for the SQLite file, images and the generated JWT secret (EMPORIUM_DATA_DIR). Default ./emporium-data")
+    @Option(
+        help:
+            "Directory for the SQLite file, images and the generated JWT secret (EMPORIUM_DATA_DIR). Default ./emporium-data"
+    )
     var dataDir: String?
 
     @Option(help: "postgres://user:pass@host:port/db to use PostgreSQL instead of SQLite (EMPORIUM_DATABASE_URL)")
@@ -118,7 +121,9 @@ struct Admin: AsyncParsableCommand {
 }
 
 /// Opens the configured store with its database running and migrated, runs `body`, and closes it.
-func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreNode) async throws -> T) async throws -> T {
+func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreNode) async throws -> T) async throws
+    -> T
+{
     let configuration = try storage.configuration()
     let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
     do {
@@ -135,7 +140,8 @@ func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreN
 }
 
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fill an empty store with the demo catalog or a synthetic one.")
+    static let configuration = CommandConfiguration(
+        abstract: "Fill an empty store with the demo catalog or a synthetic one.")
 
     @OptionGroup var storage: StorageOptions
 
@@ -187,7 +193,8 @@ struct Export: AsyncParsableCommand {
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the store's invariants (stock, reservations, flash sales, payments, refunds); exit 1 on any breach."
+        abstract:
+            "Check the store's invariants (stock, reservations, flash sales, payments, refunds); exit 1 on any breach."
     )
 
     @OptionGroup var storage: StorageOptions

@@ -21,7 +21,10 @@ struct SearchBench: AsyncParsableCommand {
     @Option(help: "How many times each query is timed")
     var `repeat` = 5
 
-    @Option(help: "Also write each query's total, hits and facets here (JSON lines), to check that an engine change keeps results")
+    @Option(
+        help:
+            "Also write each query's total, hits and facets here (JSON lines), to check that an engine change keeps results"
+    )
     var results: String?
 
     struct Query: Decodable {
@@ -58,7 +61,8 @@ struct SearchBench: AsyncParsableCommand {
         }
         index.upsert(batch)
         let buildSeconds = Double(started.duration(to: .now) / .milliseconds(1)) / 1000
-        let requests = try decoder.decode([Query].self, from: Data(contentsOf: URL(fileURLWithPath: queries))).map(Self.request)
+        let requests = try decoder.decode([Query].self, from: Data(contentsOf: URL(fileURLWithPath: queries))).map(
+            Self.request)
         for request in requests { _ = index.search(request) }
         // Round after round over every query, so that a busy moment on the machine spoils one run of many queries
         // rather than every run of one.
@@ -75,9 +79,12 @@ struct SearchBench: AsyncParsableCommand {
             try requests.map { Self.describe(index.search($0)) }.joined(separator: "\n")
                 .write(toFile: results, atomically: true, encoding: .utf8)
         }
-        let report = Report(buildSeconds: buildSeconds, rssBytes: Self.residentBytes(), latenciesMicros: latencies, totals: totals)
+        let report = Report(
+            buildSeconds: buildSeconds, rssBytes: Self.residentBytes(), latenciesMicros: latencies, totals: totals)
         try JSONEncoder().encode(report).write(to: URL(fileURLWithPath: out))
-        print("indexed \(index.count) products in \(String(format: "%.1f", buildSeconds)) s; timed \(requests.count) queries")
+        print(
+            "indexed \(index.count) products in \(String(format: "%.1f", buildSeconds)) s; timed \(requests.count) queries"
+        )
     }
 
     static func request(_ query: Query) -> SearchRequest {
@@ -100,7 +107,8 @@ struct SearchBench: AsyncParsableCommand {
         let categories = result.categoryFacet.map { "\($0.id)=\($0.count)" }.joined(separator: ",")
         let prices = result.priceFacet.map { "\($0.count)" }.joined(separator: ",")
         let ratings = result.ratingFacet.map { "\($0.count)" }.joined(separator: ",")
-        return "\(result.total) \(result.matchedAllWords) [\(hits)] [\(brands)] [\(categories)] [\(prices)] [\(ratings)]"
+        return
+            "\(result.total) \(result.matchedAllWords) [\(hits)] [\(brands)] [\(categories)] [\(prices)] [\(ratings)]"
     }
 
     /// Peak resident memory of this process, from /proc.
@@ -120,8 +128,14 @@ struct ExportedProduct: Decodable {
         let path: [String]
     }
 
-    struct Money: Decodable { let amount: Int; let currency: String }
-    struct Rating: Decodable { let average: Double; let count: Int }
+    struct Money: Decodable {
+        let amount: Int
+        let currency: String
+    }
+    struct Rating: Decodable {
+        let average: Double
+        let count: Int
+    }
 
     let id: String
     let slug: String

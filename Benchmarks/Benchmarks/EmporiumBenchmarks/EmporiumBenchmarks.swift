@@ -29,9 +29,12 @@ let benchmarks: @Sendable () -> Void = {
             ratingCount: 1, createdAt: number
         )
     }
-    Benchmark("SearchIndex.upsert one changed document, 200k indexed", configuration: .init(setup: {
-        if index.count == 0 { index.upsert(documents) }
-    })) { benchmark in
+    Benchmark(
+        "SearchIndex.upsert one changed document, 200k indexed",
+        configuration: .init(setup: {
+            if index.count == 0 { index.upsert(documents) }
+        })
+    ) { benchmark in
         for iteration in benchmark.scaledIterations {
             var document = documents[iteration % documents.count]
             document.inStock = iteration % 2 == 0

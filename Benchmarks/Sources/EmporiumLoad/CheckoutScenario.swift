@@ -13,9 +13,10 @@ struct CheckoutWorkload: Sendable {
     static let address = StoreAPI.json([
         "shippingAddress": [
             "name": "Load Test", "line1": "1 Main St", "city": "Springfield", "postalCode": "12345", "country": "US",
-        ],
+        ]
     ])
-    static let card = StoreAPI.json(Payment(card: .init(number: "4242424242424242", expMonth: 12, expYear: 2030, cvc: "123")))
+    static let card = StoreAPI.json(
+        Payment(card: .init(number: "4242424242424242", expMonth: 12, expYear: 2030, cvc: "123")))
 
     struct Payment: Encodable {
         struct Card: Encodable {
@@ -47,7 +48,8 @@ private struct CheckoutClient: VirtualClient {
         let started = ContinuousClock.now
 
         let item = StoreAPI.json(CartItem(sku: sku, quantity: 1))
-        guard let added = await shoppers.send("cart.add", .POST, "/api/v1/cart/items", item, as: shopper, &recorder) else {
+        guard let added = await shoppers.send("cart.add", .POST, "/api/v1/cart/items", item, as: shopper, &recorder)
+        else {
             recorder.outcome("failed: cart.add without reply")
             return false
         }

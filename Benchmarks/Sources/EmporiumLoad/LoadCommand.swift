@@ -38,7 +38,8 @@ struct LoadCommand: AsyncParsableCommand {
     )
 
     enum Scenario: String, ExpressibleByArgument, CaseIterable {
-        case checkout, browse, flashSale = "flash-sale"
+        case checkout, browse
+        case flashSale = "flash-sale"
     }
 
     @Option(help: "The node's root URL; only 127.0.0.1 or localhost")
@@ -102,7 +103,8 @@ struct LoadCommand: AsyncParsableCommand {
         if scenario != .browse {
             // Each client owns its shoppers (no two clients share a cart), so there must be one at least each.
             guard users >= connections else {
-                throw ValidationError("--users (\(users)) must be at least --connections (\(connections)) for \(scenario.rawValue)")
+                throw ValidationError(
+                    "--users (\(users)) must be at least --connections (\(connections)) for \(scenario.rawValue)")
             }
             if scenario == .checkout || saleId == nil {
                 guard adminEmail != nil, adminPassword != nil else {
@@ -154,7 +156,8 @@ struct LoadCommand: AsyncParsableCommand {
         let runTag = String(UInt32.random(in: .min ... .max), radix: 16)
         let plan = try await setUp(api, runTag: runTag)
         let setupSeconds = setupStart.duration(to: .now).seconds
-        printError(String(format: "setup done in %.1f s; ", setupSeconds) + "running \(scenario.rawValue) for \(duration) s")
+        printError(
+            String(format: "setup done in %.1f s; ", setupSeconds) + "running \(scenario.rawValue) for \(duration) s")
 
         let limits = Limits(operations: requests, duration: .milliseconds(Int64(duration * 1000)))
         let (recorder, elapsed) = await Runner.run(
@@ -180,11 +183,15 @@ struct LoadCommand: AsyncParsableCommand {
                 let window = Double(seconds) + Double(attoseconds) / 1e18
                 summary.flashSale?.sellingSeconds = window
                 summary.flashSale?.wonPerSecond = window > 0 ? Double(won) / window : nil
-                let rate = String(format: "%.2f s from the first win to the last (%.0f won/s)", window, window > 0 ? Double(won) / window : 0)
-                print("flash sale: \(won) won in \(rate); \(after.remaining) of \(after.quantity) left, \(after.status)")
+                let rate = String(
+                    format: "%.2f s from the first win to the last (%.0f won/s)", window,
+                    window > 0 ? Double(won) / window : 0)
+                print(
+                    "flash sale: \(won) won in \(rate); \(after.remaining) of \(after.quantity) left, \(after.status)")
             }
             if after.remaining < 0 || won > sale.remaining {
-                printError("emporium-load: OVERSOLD: \(won) won from \(sale.remaining) remaining; now \(after.remaining)")
+                printError(
+                    "emporium-load: OVERSOLD: \(won) won from \(sale.remaining) remaining; now \(after.remaining)")
                 status = 1
             }
         }
@@ -229,7 +236,8 @@ struct LoadCommand: AsyncParsableCommand {
             return Plan(makeClient: workload.makeClient, unit: "requests/s", users: 0)
         case .checkout:
             let admin = try await api.logIn(email: adminEmail!, password: adminPassword!)
-            let skus = try await api.ensureLoadProducts(count: products, stock: 1_000_000, admin: admin, width: connections)
+            let skus = try await api.ensureLoadProducts(
+                count: products, stock: 1_000_000, admin: admin, width: connections)
             printError("checkout: \(skus.count) products ready; signing up \(users) shoppers")
             let shoppers = try await api.signUpShoppers(count: users, width: connections, runTag: runTag)
             let workload = CheckoutWorkload(api: api, skus: skus, shoppers: shoppers, connections: connections)
@@ -245,10 +253,12 @@ struct LoadCommand: AsyncParsableCommand {
                     runTag: runTag
                 )
             }
-            printError("flash-sale: sale \(sale.id), \(sale.remaining) of \(sale.quantity) left; signing up \(users) shoppers")
+            printError(
+                "flash-sale: sale \(sale.id), \(sale.remaining) of \(sale.quantity) left; signing up \(users) shoppers")
             let shoppers = try await api.signUpShoppers(count: users, width: connections, runTag: runTag)
             let workload = FlashSaleWorkload(api: api, saleID: sale.id, shoppers: shoppers, connections: connections)
-            return Plan(makeClient: workload.makeClient, unit: "answered purchases/s", users: shoppers.count, sale: sale)
+            return Plan(
+                makeClient: workload.makeClient, unit: "answered purchases/s", users: shoppers.count, sale: sale)
         }
     }
 }

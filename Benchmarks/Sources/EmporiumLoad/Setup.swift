@@ -33,7 +33,8 @@ extension StoreAPI {
 
     func logIn(email: String, password: String) async throws -> Session {
         struct Login: Encodable { var email, password: String }
-        let reply = try await send(.POST, "/api/v1/auth/login", body: Self.json(Login(email: email, password: password)))
+        let reply = try await send(
+            .POST, "/api/v1/auth/login", body: Self.json(Login(email: email, password: password)))
         guard reply.status == 200 else { throw unexpected("logging in as \(email)", reply) }
         let pair = try reply.decode(TokenPair.self)
         return Session(email: email, accessToken: pair.accessToken, refreshToken: pair.refreshToken)
@@ -42,7 +43,8 @@ extension StoreAPI {
     /// A new token pair once the access token has expired (runs longer than its 15 minutes).
     func refresh(_ session: Session) async throws -> Session {
         struct Refresh: Encodable { var refreshToken: String }
-        let reply = try await send(.POST, "/api/v1/auth/refresh", body: Self.json(Refresh(refreshToken: session.refreshToken)))
+        let reply = try await send(
+            .POST, "/api/v1/auth/refresh", body: Self.json(Refresh(refreshToken: session.refreshToken)))
         guard reply.status == 200 else { throw unexpected("refreshing the token of \(session.email)", reply) }
         let pair = try reply.decode(TokenPair.self)
         return Session(email: session.email, accessToken: pair.accessToken, refreshToken: pair.refreshToken)

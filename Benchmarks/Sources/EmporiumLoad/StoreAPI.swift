@@ -74,7 +74,8 @@ struct StoreAPI: Sendable {
             throw LoadError("--url must look like http://127.0.0.1:8080, got \(string)")
         }
         guard host == "127.0.0.1" || host == "localhost" else {
-            throw LoadError("--url may only point at 127.0.0.1 or localhost (a load test stays on this machine), got \(host)")
+            throw LoadError(
+                "--url may only point at 127.0.0.1 or localhost (a load test stays on this machine), got \(host)")
         }
         guard url.path.isEmpty || url.path == "/" else {
             throw LoadError("--url is the server's root (http://127.0.0.1:PORT), without a path")

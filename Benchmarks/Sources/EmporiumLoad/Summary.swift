@@ -70,19 +70,25 @@ struct Summary: Codable, Sendable {
     }
 
     /// The operation types in the order a reader wants them: the whole operation first, then its steps.
-    static let order = ["order", "cart.add", "checkout", "pay", "cart.remove", "search", "product", "purchase", "health"]
+    static let order = [
+        "order", "cart.add", "checkout", "pay", "cart.remove", "search", "product", "purchase", "health",
+    ]
 
     func printReport() {
         let limit = requestLimit.map { "\($0) operations or \(durationLimitSeconds) s" } ?? "\(durationLimitSeconds) s"
         print("scenario \(scenario) on \(url): \(connections) connections, \(users) users, limit \(limit)")
         print(String(format: "setup (untimed) %.1f s", setupSeconds))
         print(
-            String(format: "%d operations in %.2f s, %d succeeded: %.1f ", run.operations, run.seconds, run.succeeded, run.perSecond)
+            String(
+                format: "%d operations in %.2f s, %d succeeded: %.1f ", run.operations, run.seconds, run.succeeded,
+                run.perSecond)
                 + throughputUnit
         )
         printPhase(run)
         if let health {
-            print(String(format: "GET /health/live, same connections, %.1f s: %.0f req/s", health.seconds, health.perSecond))
+            print(
+                String(
+                    format: "GET /health/live, same connections, %.1f s: %.0f req/s", health.seconds, health.perSecond))
             printPhase(health)
         }
         if let ratioToHealth {
@@ -101,14 +107,18 @@ struct Summary: Codable, Sendable {
     }
 
     private func printPhase(_ phase: Phase) {
-        let names = phase.latencyMs.keys.sorted { (Self.order.firstIndex(of: $0) ?? 99, $0) < (Self.order.firstIndex(of: $1) ?? 99, $1) }
+        let names = phase.latencyMs.keys.sorted {
+            (Self.order.firstIndex(of: $0) ?? 99, $0) < (Self.order.firstIndex(of: $1) ?? 99, $1)
+        }
         print("  operation       count     p50 ms     p90 ms     p99 ms     max ms  statuses")
         for name in names {
             guard let stats = phase.latencyMs[name] else { continue }
             let statuses = (phase.statuses[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
             print(
                 "  " + name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                    + String(format: "%9d %10.2f %10.2f %10.2f %10.2f", stats.count, stats.p50, stats.p90, stats.p99, stats.max)
+                    + String(
+                        format: "%9d %10.2f %10.2f %10.2f %10.2f", stats.count, stats.p50, stats.p90, stats.p99,
+                        stats.max)
                     + "  " + statuses.joined(separator: ", ")
             )
         }

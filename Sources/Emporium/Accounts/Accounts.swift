@@ -24,10 +24,12 @@ public struct Accounts: Sendable {
         let (user, refreshToken) = try await store.database.transaction { sql in
             let now = Database.nowMillis()
             guard
-                try await store.insertUser(id: userId, email: email, name: name, passwordHash: passwordHash, role: role, now: now, in: sql)
+                try await store.insertUser(
+                    id: userId, email: email, name: name, passwordHash: passwordHash, role: role, now: now, in: sql)
             else { throw AccountsError.emailTaken }
             let token = try await startFamily(userId: userId, now: now, in: sql)
-            try await Outbox.append("user.signed_up", aggregateId: userId, payload: ["userId": userId, "role": role.rawValue], in: sql)
+            try await Outbox.append(
+                "user.signed_up", aggregateId: userId, payload: ["userId": userId, "role": role.rawValue], in: sql)
             let user = User(id: userId, email: email, name: name, role: role, createdAt: Timestamp.rfc3339(now))
             return (user, token)
         }
@@ -72,7 +74,9 @@ public struct Accounts: Sendable {
         let outcome = try await store.database.transaction { sql -> Outcome in
             let now = Database.nowMillis()
             if let used = try await store.useRefreshToken(hash: hash, now: now, in: sql) {
-                guard let row = try await store.user(id: used.userId, in: sql) else { return .refused(.refreshTokenUnknown) }
+                guard let row = try await store.user(id: used.userId, in: sql) else {
+                    return .refused(.refreshTokenUnknown)
+                }
                 let next = Identifier.secret()
                 try await store.insertRefreshToken(
                     hash: sha256Hex(next),
@@ -84,10 +88,13 @@ public struct Accounts: Sendable {
                 )
                 return .rotated(row.user, next)
             }
-            guard let state = try await store.tokenState(hash: hash, in: sql) else { return .refused(.refreshTokenUnknown) }
+            guard let state = try await store.tokenState(hash: hash, in: sql) else {
+                return .refused(.refreshTokenUnknown)
+            }
             if state.usedAt != nil {
                 try await store.revokeFamily(id: state.familyId, now: now, in: sql)
-                try await Outbox.append("auth.token_reused", aggregateId: state.familyId, payload: ["familyId": state.familyId], in: sql)
+                try await Outbox.append(
+                    "auth.token_reused", aggregateId: state.familyId, payload: ["familyId": state.familyId], in: sql)
                 return .refused(.refreshTokenReused)
             }
             if state.revokedAt != nil { return .refused(.refreshTokenRevoked) }

@@ -5,23 +5,25 @@ struct AccountsStore: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("accounts.1", [
-            """
-            CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
-                password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL)
-            """,
-            """
-            CREATE TABLE refresh_families (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
-                created_at BIGINT NOT NULL, revoked_at BIGINT)
-            """,
-            """
-            CREATE TABLE refresh_tokens (token_hash TEXT PRIMARY KEY,
-                family_id TEXT NOT NULL REFERENCES refresh_families (id), user_id TEXT NOT NULL,
-                expires_at BIGINT NOT NULL, used_at BIGINT, created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
-            "CREATE TABLE login_attempts (key TEXT PRIMARY KEY, attempts BIGINT NOT NULL, window_start BIGINT NOT NULL)",
-        ]),
+        Migration(
+            "accounts.1",
+            [
+                """
+                CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL, role TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE refresh_families (id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users (id),
+                    created_at BIGINT NOT NULL, revoked_at BIGINT)
+                """,
+                """
+                CREATE TABLE refresh_tokens (token_hash TEXT PRIMARY KEY,
+                    family_id TEXT NOT NULL REFERENCES refresh_families (id), user_id TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL, used_at BIGINT, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)",
+                "CREATE TABLE login_attempts (key TEXT PRIMARY KEY, attempts BIGINT NOT NULL, window_start BIGINT NOT NULL)",
+            ])
     ]
 
     struct UserRow: Decodable {
@@ -33,12 +35,16 @@ struct AccountsStore: Sendable {
         let createdAt: Int
 
         var user: User {
-            User(id: id, email: email, name: name, role: Role(rawValue: role) ?? .customer, createdAt: Timestamp.rfc3339(createdAt))
+            User(
+                id: id, email: email, name: name, role: Role(rawValue: role) ?? .customer,
+                createdAt: Timestamp.rfc3339(createdAt))
         }
     }
 
     /// Inserts the user unless the email is taken; false when it is.
-    func insertUser(id: String, email: String, name: String, passwordHash: String, role: Role, now: Int, in sql: any SQLDatabase)
+    func insertUser(
+        id: String, email: String, name: String, passwordHash: String, role: Role, now: Int, in sql: any SQLDatabase
+    )
         async throws -> Bool
     {
         try await sql.raw(
@@ -52,12 +58,14 @@ struct AccountsStore: Sendable {
 
     func user(email: String) async throws -> UserRow? {
         try await database.read { sql in
-            try await sql.raw("SELECT * FROM users WHERE email = \(bind: email)").first(decoding: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            try await sql.raw("SELECT * FROM users WHERE email = \(bind: email)").first(
+                decoding: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         }
     }
 
     func user(id: String, in sql: any SQLDatabase) async throws -> UserRow? {
-        try await sql.raw("SELECT * FROM users WHERE id = \(bind: id)").first(decoding: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await sql.raw("SELECT * FROM users WHERE id = \(bind: id)").first(
+            decoding: UserRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     func insertFamily(id: String, userId: String, now: Int, in sql: any SQLDatabase) async throws {
@@ -66,7 +74,9 @@ struct AccountsStore: Sendable {
         ).run()
     }
 
-    func insertRefreshToken(hash: String, familyId: String, userId: String, expiresAt: Int, now: Int, in sql: any SQLDatabase)
+    func insertRefreshToken(
+        hash: String, familyId: String, userId: String, expiresAt: Int, now: Int, in sql: any SQLDatabase
+    )
         async throws
     {
         try await sql.raw(
@@ -78,7 +88,9 @@ struct AccountsStore: Sendable {
     }
 
     /// Marks an unused, unexpired token of a live family as used; its family and user, or nil if it was not such.
-    func useRefreshToken(hash: String, now: Int, in sql: any SQLDatabase) async throws -> (familyId: String, userId: String)? {
+    func useRefreshToken(hash: String, now: Int, in sql: any SQLDatabase) async throws -> (
+        familyId: String, userId: String
+    )? {
         guard
             let row = try await sql.raw(
                 """
@@ -89,7 +101,9 @@ struct AccountsStore: Sendable {
                 """
             ).first()
         else { return nil }
-        return (try row.decode(column: "family_id", as: String.self), try row.decode(column: "user_id", as: String.self))
+        return (
+            try row.decode(column: "family_id", as: String.self), try row.decode(column: "user_id", as: String.self)
+        )
     }
 
     struct TokenState: Decodable {
@@ -116,7 +130,8 @@ struct AccountsStore: Sendable {
     }
 
     /// Counts one login attempt for each key in a fixed window; per key, the count so far and when its window started.
-    func countAttempts(keys: [String], now: Int, windowMillis: Int) async throws -> [(attempts: Int, windowStart: Int)] {
+    func countAttempts(keys: [String], now: Int, windowMillis: Int) async throws -> [(attempts: Int, windowStart: Int)]
+    {
         try await database.transaction { sql in
             var counts: [(attempts: Int, windowStart: Int)] = []
             for key in keys {
@@ -132,7 +147,10 @@ struct AccountsStore: Sendable {
                     """
                 ).first()
                 counts.append(
-                    (try row?.decode(column: "attempts", as: Int.self) ?? 1, try row?.decode(column: "window_start", as: Int.self) ?? now)
+                    (
+                        try row?.decode(column: "attempts", as: Int.self) ?? 1,
+                        try row?.decode(column: "window_start", as: Int.self) ?? now
+                    )
                 )
             }
             return counts

@@ -23,7 +23,10 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The signed-in caller, or 401.
     public func requireIdentity() throws -> Identity {
         if let identity { return identity }
-        throw tokenProblem ?? Problem(.unauthorized, code: "authentication_required", detail: "Sign in and send `Authorization: Bearer <accessToken>`.")
+        throw tokenProblem
+            ?? Problem(
+                .unauthorized, code: "authentication_required",
+                detail: "Sign in and send `Authorization: Bearer <accessToken>`.")
     }
 
     /// The signed-in admin, or 401/403.

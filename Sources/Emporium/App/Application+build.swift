@@ -22,16 +22,20 @@ public func buildApplication(
         router: router,
         // A deep accept queue: a flash sale opens a thousand connections at once, and with Hummingbird's 256 the
         // kernel drops SYNs that a client (or nginx) then resends only after a second.
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
         services: [
             DatabaseService(database: node.database),
             SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
             dispatcher,
-            ReservationSweeper(orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger),
+            ReservationSweeper(
+                orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger
+            ),
             FlashSaleSweeper(flashSales: node.flashSales, interval: configuration.sweepInterval, logger: node.logger),
         ],
         onServerRunning: { channel in
-            node.logger.info("Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            node.logger.info(
+                "Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
         },
         logger: node.logger
     )
@@ -61,7 +65,8 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     }
     router.add(middleware: AuthenticationMiddleware(tokens: node.tokens))
     router.add(
-        middleware: IdempotencyMiddleware(store: node.idempotency, requiredFor: requiresIdempotencyKey, handledByRoute: isFlashSalePurchase)
+        middleware: IdempotencyMiddleware(
+            store: node.idempotency, requiredFor: requiresIdempotencyKey, handledByRoute: isFlashSalePurchase)
     )
 
     OperationsRoutes(database: node.database, readiness: node.readiness).register(on: router)
@@ -90,7 +95,8 @@ public func routeDescriptions(_ node: StoreNode) -> [String] {
 
 /// Checkout, payment and flash-sale purchases must carry an `Idempotency-Key`.
 @Sendable func requiresIdempotencyKey(_ path: String) -> Bool {
-    path == "/api/v1/checkout" || (path.hasPrefix("/api/v1/orders/") && path.hasSuffix("/pay")) || isFlashSalePurchase(path)
+    path == "/api/v1/checkout" || (path.hasPrefix("/api/v1/orders/") && path.hasSuffix("/pay"))
+        || isFlashSalePurchase(path)
 }
 
 /// A flash-sale purchase keeps its own key records: only a winning purchase stores one, in its own transaction.

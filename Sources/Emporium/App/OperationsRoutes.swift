@@ -44,7 +44,9 @@ struct OperationsRoutes {
             }
             for component in readiness.notReady { checks[component] = .string("loading") }
             guard checks.values.allSatisfy({ $0 == .string("ok") }) else {
-                throw Problem(.serviceUnavailable, code: "not_ready", detail: "Not ready yet.", extra: ["checks": .object(checks)])
+                throw Problem(
+                    .serviceUnavailable, code: "not_ready", detail: "Not ready yet.", extra: ["checks": .object(checks)]
+                )
             }
             return try jsonResponse(.object(["status": .string("ready"), "checks": .object(checks)]))
         }

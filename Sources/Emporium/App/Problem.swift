@@ -37,12 +37,16 @@ public struct Problem: Error, HTTPResponseError, CustomStringConvertible {
             .unprocessableContent,
             code: "validation_failed",
             detail: detail,
-            extra: ["errors": .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })]
+            extra: [
+                "errors": .array(errors.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
+            ]
         )
     }
 
     /// 429 with `Retry-After`.
-    public static func rateLimited(retryAfterSeconds: Int, detail: String = "Too many requests; retry later.") -> Problem {
+    public static func rateLimited(retryAfterSeconds: Int, detail: String = "Too many requests; retry later.")
+        -> Problem
+    {
         Problem(
             .tooManyRequests,
             code: "rate_limited",

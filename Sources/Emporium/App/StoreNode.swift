@@ -56,7 +56,8 @@ public struct StoreNode: Sendable {
             let inventory = Inventory(database: database)
             let catalogStore = CatalogStore(database: database)
             let images = ImageStore(
-                blobs: try DirectoryBlobStore(directory: (configuration.dataDirectory as NSString).appendingPathComponent("images"))
+                blobs: try DirectoryBlobStore(
+                    directory: (configuration.dataDirectory as NSString).appendingPathComponent("images"))
             )
             let readiness = Readiness()
             readiness.waitFor(ProductSearch.readinessKey)
@@ -80,8 +81,10 @@ public struct StoreNode: Sendable {
                 search: ProductSearch(index: SearchIndex(), database: database, readiness: readiness),
                 carts: carts,
                 orders: orders,
-                payments: Payments(orders: orders, gateway: gateway, staleAfter: configuration.paymentSettleAfter, logger: logger),
-                flashSales: FlashSales(database: database, orders: orders, idempotency: idempotency, options: configuration.flashSales),
+                payments: Payments(
+                    orders: orders, gateway: gateway, staleAfter: configuration.paymentSettleAfter, logger: logger),
+                flashSales: FlashSales(
+                    database: database, orders: orders, idempotency: idempotency, options: configuration.flashSales),
                 notifications: Notifications(database: database),
                 readiness: readiness,
                 logger: logger,
@@ -111,7 +114,8 @@ public struct StoreNode: Sendable {
                 types: ["product.", "inventory.changed", "category.", "catalog."]
             ) { event in
                 switch event.type {
-                case "inventory.changed": catalog.cache.invalidate(productId: try event.decode(StockChanged.self).productId)
+                case "inventory.changed":
+                    catalog.cache.invalidate(productId: try event.decode(StockChanged.self).productId)
                 case "catalog.reloaded": catalog.cache.invalidateAll()
                 case let type where type.hasPrefix("product."): catalog.cache.invalidate(productId: event.aggregateId)
                 default: break
@@ -135,16 +139,22 @@ public struct StoreNode: Sendable {
             return secret
         }
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("jwt-secret")
-        if let stored = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
+        if let stored = try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines),
             stored.utf8.count >= 32
         {
             return stored
         }
         if configuration.databaseURL != nil {
-            logger.warning("no EMPORIUM_JWT_SECRET: generated one in the data directory; nodes sharing this database must share it")
+            logger.warning(
+                "no EMPORIUM_JWT_SECRET: generated one in the data directory; nodes sharing this database must share it"
+            )
         }
         let secret = Identifier.secret(byteCount: 48)
-        guard FileManager.default.createFile(atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(secret.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw ConfigurationError("cannot write \(path)")
         }
         return secret

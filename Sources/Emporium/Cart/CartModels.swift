@@ -25,10 +25,11 @@ public enum CartOwner: Sendable, Equatable {
     public static func newGuestToken() -> String { Identifier.secret(byteCount: 16) }
 
     public static func isWellFormedGuestToken(_ token: String) -> Bool {
-        token.utf8.count == 22 && token.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2D || byte == 0x5F
-        }
+        token.utf8.count == 22
+            && token.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2D || byte == 0x5F
+            }
     }
 }
 
@@ -119,18 +120,24 @@ public enum CartRules {
 
     static func validateSync(deviceId: String, baseVersion: Int, ops: [CartOp]) throws {
         var validator = Validator()
-        validator.check((1...maxIdLength).contains(deviceId.count), "deviceId", "must be 1 to \(maxIdLength) characters")
+        validator.check(
+            (1...maxIdLength).contains(deviceId.count), "deviceId", "must be 1 to \(maxIdLength) characters")
         validator.check(baseVersion >= 0, "baseVersion", "must be 0 or more")
         validator.check(ops.count <= maxOps, "ops", "must hold at most \(maxOps) ops")
         for (index, op) in ops.enumerated() {
             let field = "ops[\(index)]"
-            validator.check((1...maxIdLength).contains(op.opId.count), field + ".opId", "must be 1 to \(maxIdLength) characters")
+            validator.check(
+                (1...maxIdLength).contains(op.opId.count), field + ".opId", "must be 1 to \(maxIdLength) characters")
             validator.check((1...255).contains(op.sku.count), field + ".sku", "must be 1 to 255 characters")
             switch op.op {
             case .add:
-                validator.check((1...maxQuantity).contains(op.quantity ?? 0), field + ".quantity", "must be 1 to \(maxQuantity) for add")
+                validator.check(
+                    (1...maxQuantity).contains(op.quantity ?? 0), field + ".quantity",
+                    "must be 1 to \(maxQuantity) for add")
             case .set:
-                validator.check(op.quantity.map { (0...maxQuantity).contains($0) } ?? false, field + ".quantity", "must be 0 to \(maxQuantity) for set")
+                validator.check(
+                    op.quantity.map { (0...maxQuantity).contains($0) } ?? false, field + ".quantity",
+                    "must be 0 to \(maxQuantity) for set")
             case .remove:
                 break
             }

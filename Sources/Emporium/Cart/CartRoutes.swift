@@ -40,7 +40,8 @@ struct CartRoutes {
         group.post("cart/items") { request, context -> Response in
             let (owner, newToken) = try Self.owner(request, context)
             let body = try await request.decodeJSON(AddBody.self, context: context)
-            let cart = try await carts.add(owner, sku: body.sku, quantity: body.quantity, ifMatch: try Self.ifMatch(request))
+            let cart = try await carts.add(
+                owner, sku: body.sku, quantity: body.quantity, ifMatch: try Self.ifMatch(request))
             return try Self.respond(cart, newToken: newToken)
         }
         group.put("cart/items/{sku}") { request, context -> Response in
@@ -59,7 +60,8 @@ struct CartRoutes {
         group.post("cart/sync") { request, context -> Response in
             let (owner, newToken) = try Self.owner(request, context)
             let body = try await request.decodeJSON(SyncBody.self, context: context)
-            let cart = try await carts.sync(owner, deviceId: body.deviceId, baseVersion: body.baseVersion, ops: body.ops)
+            let cart = try await carts.sync(
+                owner, deviceId: body.deviceId, baseVersion: body.baseVersion, ops: body.ops)
             return try Self.respond(cart, newToken: newToken)
         }
         group.get("cart/events") { request, context -> Response in
@@ -94,7 +96,8 @@ struct CartRoutes {
                         let version = listener.version
                         if version > sent {
                             sent = version
-                            try await writer.write(ByteBuffer(string: "event: cart\ndata: {\"version\":\(version)}\n\n"))
+                            try await writer.write(
+                                ByteBuffer(string: "event: cart\ndata: {\"version\":\(version)}\n\n"))
                         } else {
                             try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         }
@@ -120,7 +123,9 @@ struct CartRoutes {
 
     static func guestToken(_ token: String) throws -> String {
         guard CartOwner.isWellFormedGuestToken(token) else {
-            throw Problem(.badRequest, code: "invalid_cart_token", detail: "Cart-Token must be the 22-character token the server issued.")
+            throw Problem(
+                .badRequest, code: "invalid_cart_token",
+                detail: "Cart-Token must be the 22-character token the server issued.")
         }
         return token
     }
@@ -128,14 +133,17 @@ struct CartRoutes {
     static func respond(_ cart: CartView, newToken: String?) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json", .eTag: etag(cart.version)]
         headers[.cartToken] = newToken
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(cart))))
+        return Response(
+            status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(cart))))
     }
 
     static func etag(_ version: Int) -> String { "\"\(version)\"" }
 
     /// `If-Match: "7"` (or a bare 7) as a version; `*` and absence mean no condition.
     static func ifMatch(_ request: Request) throws -> Int? {
-        guard let value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), value != "*" else { return nil }
+        guard let value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), value != "*" else {
+            return nil
+        }
         let digits = value.hasPrefix("W/") ? String(value.dropFirst(2)) : value
         guard let version = Int(digits.trimmingCharacters(in: CharacterSet(charactersIn: "\""))), version >= 0 else {
             throw Problem(.badRequest, code: "invalid_request", detail: "If-Match must be the cart's ETag, like \"7\".")
@@ -150,9 +158,13 @@ extension CartError: ProblemConvertible {
         case .skuNotFound(let sku):
             Problem(.notFound, code: "sku_not_found", detail: "There is no SKU \(sku).", extra: ["sku": .string(sku)])
         case .skuUnavailable(let sku):
-            Problem(.unprocessableContent, code: "sku_unavailable", detail: "The SKU \(sku) is no longer sold.", extra: ["sku": .string(sku)])
+            Problem(
+                .unprocessableContent, code: "sku_unavailable", detail: "The SKU \(sku) is no longer sold.",
+                extra: ["sku": .string(sku)])
         case .cartFull:
-            Problem(.unprocessableContent, code: "cart_full", detail: "A cart holds at most \(CartRules.maxLines) different items.")
+            Problem(
+                .unprocessableContent, code: "cart_full",
+                detail: "A cart holds at most \(CartRules.maxLines) different items.")
         case .stale(let currentVersion):
             Problem(
                 .preconditionFailed,

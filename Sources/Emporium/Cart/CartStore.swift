@@ -8,26 +8,28 @@ struct CartStore: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("cart.1", [
-            """
-            CREATE TABLE carts (id TEXT PRIMARY KEY, owner_kind TEXT NOT NULL, version BIGINT NOT NULL,
-                created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
-            """,
-            """
-            CREATE TABLE cart_lines (cart_id TEXT NOT NULL REFERENCES carts (id), sku TEXT NOT NULL,
-                noted_amount BIGINT NOT NULL, noted_currency TEXT NOT NULL, added_at BIGINT NOT NULL,
-                PRIMARY KEY (cart_id, sku))
-            """,
-            """
-            CREATE TABLE cart_units (id {serial}, cart_id TEXT NOT NULL REFERENCES carts (id), sku TEXT NOT NULL,
-                added_version BIGINT NOT NULL, quantity BIGINT NOT NULL, CHECK (quantity > 0))
-            """,
-            "CREATE INDEX cart_units_line ON cart_units (cart_id, sku)",
-            """
-            CREATE TABLE cart_ops (cart_id TEXT NOT NULL, device_id TEXT NOT NULL, op_id TEXT NOT NULL,
-                applied_at BIGINT NOT NULL, PRIMARY KEY (cart_id, device_id, op_id))
-            """,
-        ]),
+        Migration(
+            "cart.1",
+            [
+                """
+                CREATE TABLE carts (id TEXT PRIMARY KEY, owner_kind TEXT NOT NULL, version BIGINT NOT NULL,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE cart_lines (cart_id TEXT NOT NULL REFERENCES carts (id), sku TEXT NOT NULL,
+                    noted_amount BIGINT NOT NULL, noted_currency TEXT NOT NULL, added_at BIGINT NOT NULL,
+                    PRIMARY KEY (cart_id, sku))
+                """,
+                """
+                CREATE TABLE cart_units (id {serial}, cart_id TEXT NOT NULL REFERENCES carts (id), sku TEXT NOT NULL,
+                    added_version BIGINT NOT NULL, quantity BIGINT NOT NULL, CHECK (quantity > 0))
+                """,
+                "CREATE INDEX cart_units_line ON cart_units (cart_id, sku)",
+                """
+                CREATE TABLE cart_ops (cart_id TEXT NOT NULL, device_id TEXT NOT NULL, op_id TEXT NOT NULL,
+                    applied_at BIGINT NOT NULL, PRIMARY KEY (cart_id, device_id, op_id))
+                """,
+            ])
     ]
 
     /// Locks the cart's row for the rest of the transaction (creating the cart at version 0 if new) and
@@ -59,7 +61,8 @@ struct CartStore: Sendable {
     }
 
     func version(cartId: String, in sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw("SELECT version FROM carts WHERE id = \(bind: cartId)").first()?.decode(column: "version", as: Int.self) ?? 0
+        try await sql.raw("SELECT version FROM carts WHERE id = \(bind: cartId)").first()?.decode(
+            column: "version", as: Int.self) ?? 0
     }
 
     enum SkuState {
@@ -78,11 +81,13 @@ struct CartStore: Sendable {
     }
 
     func lineCount(cartId: String, in sql: any SQLDatabase) async throws -> Int {
-        try await sql.raw("SELECT COUNT(*) AS n FROM cart_lines WHERE cart_id = \(bind: cartId)").first()!.decode(column: "n", as: Int.self)
+        try await sql.raw("SELECT COUNT(*) AS n FROM cart_lines WHERE cart_id = \(bind: cartId)").first()!.decode(
+            column: "n", as: Int.self)
     }
 
     func hasLine(cartId: String, sku: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("SELECT 1 AS one FROM cart_lines WHERE cart_id = \(bind: cartId) AND sku = \(bind: sku)").first() != nil
+        try await sql.raw("SELECT 1 AS one FROM cart_lines WHERE cart_id = \(bind: cartId) AND sku = \(bind: sku)")
+            .first() != nil
     }
 
     /// Records today's price as the one the shopper has seen for the line (creating the line's record); false when
@@ -102,7 +107,8 @@ struct CartStore: Sendable {
 
     /// Adds up to `quantity` units tagged `version`, never taking the line above 99; how many were added.
     /// The cap is computed in the same statement as the insert.
-    func addUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase) async throws -> Int {
+    func addUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase) async throws -> Int
+    {
         let max = CartRules.maxQuantity
         return try await sql.raw(
             """
@@ -118,7 +124,9 @@ struct CartStore: Sendable {
     }
 
     /// Removes the units tagged `version` or lower (and those tagged `alsoVersion`); how many were removed.
-    func removeUnits(cartId: String, sku: String, seenAt version: Int, alsoVersion: Int, in sql: any SQLDatabase) async throws -> Int {
+    func removeUnits(cartId: String, sku: String, seenAt version: Int, alsoVersion: Int, in sql: any SQLDatabase)
+        async throws -> Int
+    {
         try await sql.raw(
             """
             DELETE FROM cart_units WHERE cart_id = \(bind: cartId) AND sku = \(bind: sku)
@@ -149,7 +157,8 @@ struct CartStore: Sendable {
             if quantity <= left {
                 try await sql.raw("DELETE FROM cart_units WHERE id = \(bind: id)").run()
             } else {
-                try await sql.raw("UPDATE cart_units SET quantity = quantity - \(bind: left) WHERE id = \(bind: id)").run()
+                try await sql.raw("UPDATE cart_units SET quantity = quantity - \(bind: left) WHERE id = \(bind: id)")
+                    .run()
             }
             left -= min(quantity, left)
         }
@@ -239,6 +248,8 @@ struct CartStore: Sendable {
         ).all()
         try await sql.raw("DELETE FROM cart_units WHERE cart_id = \(bind: cartId)").run()
         try await sql.raw("DELETE FROM cart_lines WHERE cart_id = \(bind: cartId)").run()
-        return try rows.map { (try $0.decode(column: "sku", as: String.self), try $0.decode(column: "quantity", as: Int.self)) }
+        return try rows.map {
+            (try $0.decode(column: "sku", as: String.self), try $0.decode(column: "quantity", as: Int.self))
+        }
     }
 }

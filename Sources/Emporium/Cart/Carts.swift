@@ -14,7 +14,8 @@ public struct Carts: Sendable {
     /// The cart with today's prices and stock; an owner without a cart has an empty one at version 0.
     public func cart(_ owner: CartOwner) async throws -> CartView {
         try await store.database.read { sql in
-            try await view(cartId: owner.cartId, version: try await store.version(cartId: owner.cartId, in: sql), in: sql)
+            try await view(
+                cartId: owner.cartId, version: try await store.version(cartId: owner.cartId, in: sql), in: sql)
         }
     }
 
@@ -51,9 +52,12 @@ public struct Carts: Sendable {
         try CartRules.validateSync(deviceId: deviceId, baseVersion: baseVersion, ops: ops)
         return try await change(owner, ifMatch: nil, offline: true) { edit in
             let base = min(baseVersion, edit.version - 1)
-            try await store.forgetOps(cartId: edit.cartId, before: Database.nowMillis() - Int(CartRules.opMemory / .milliseconds(1)), in: edit.sql)
+            try await store.forgetOps(
+                cartId: edit.cartId, before: Database.nowMillis() - Int(CartRules.opMemory / .milliseconds(1)),
+                in: edit.sql)
             for op in ops {
-                guard try await store.claimOp(cartId: edit.cartId, deviceId: deviceId, opId: op.opId, in: edit.sql) else { continue }
+                guard try await store.claimOp(cartId: edit.cartId, deviceId: deviceId, opId: op.opId, in: edit.sql)
+                else { continue }
                 switch op.op {
                 case .add:
                     guard try await edit.sellableOrWarn(op.sku) else { continue }
@@ -61,7 +65,8 @@ public struct Carts: Sendable {
                 case .set, .remove:
                     let quantity = op.op == .set ? op.quantity ?? 0 : 0
                     if quantity > 0 { guard try await edit.sellableOrWarn(op.sku) else { continue } }
-                    let removed = try await store.removeUnits(cartId: edit.cartId, sku: op.sku, seenAt: base, alsoVersion: edit.version, in: edit.sql)
+                    let removed = try await store.removeUnits(
+                        cartId: edit.cartId, sku: op.sku, seenAt: base, alsoVersion: edit.version, in: edit.sql)
                     if removed > 0 { edit.changed = true }
                     if quantity > 0 {
                         try await edit.add(sku: op.sku, quantity: quantity)
@@ -110,7 +115,8 @@ public struct Carts: Sendable {
         _ owner: CartOwner,
         ifMatch: Int?,
         offline: Bool = false,
-        _ body: (inout CartEdit) async throws -> Void) async throws -> CartView {
+        _ body: (inout CartEdit) async throws -> Void
+    ) async throws -> CartView {
         let cartId = owner.cartId
         let (cart, event) = try await store.database.transaction { sql -> (CartView, CartChanged?) in
             let current = try await store.lock(cartId: cartId, ownerKind: owner.kind, in: sql)

@@ -56,10 +56,14 @@ public struct Catalog: Sendable {
             attributes: changes.attributes,
             into: &validator
         )
-        if let variants = changes.variants { CatalogRules.validateVariants(variants.map(\.forValidation), into: &validator) }
+        if let variants = changes.variants {
+            CatalogRules.validateVariants(variants.map(\.forValidation), into: &validator)
+        }
         try validator.throwIfInvalid()
         try await database.transaction { sql in
-            if case .some(.some(let categoryId)) = changes.categoryId, try await store.category(id: categoryId, in: sql) == nil {
+            if case .some(.some(let categoryId)) = changes.categoryId,
+                try await store.category(id: categoryId, in: sql) == nil
+            {
                 throw Problem.validation([FieldError("categoryId", "is not a known category")])
             }
             let now = Database.nowMillis()
@@ -83,7 +87,8 @@ public struct Catalog: Sendable {
                 }
                 added.append(
                     NewProduct.Variant(
-                        sku: variant.sku, title: variant.title ?? "", attributes: variant.attributes ?? [:], price: price,
+                        sku: variant.sku, title: variant.title ?? "", attributes: variant.attributes ?? [:],
+                        price: price,
                         stock: variant.stock ?? 0
                     )
                 )
@@ -104,7 +109,9 @@ public struct Catalog: Sendable {
     /// Hides the product from shoppers; orders that hold it keep their copy.
     public func deleteProduct(id: String) async throws {
         try await database.transaction { sql in
-            guard try await store.softDelete(id: id, now: Database.nowMillis(), in: sql) else { throw CatalogError.productNotFound }
+            guard try await store.softDelete(id: id, now: Database.nowMillis(), in: sql) else {
+                throw CatalogError.productNotFound
+            }
             try await Outbox.append("product.deleted", aggregateId: id, payload: ProductChanged(productId: id), in: sql)
         }
         cache.invalidate(productId: id)
@@ -143,7 +150,8 @@ public struct Catalog: Sendable {
                 id: productId, title: nil, description: nil, brand: nil, categoryId: nil, attributes: nil,
                 now: Database.nowMillis(), in: sql
             )
-            try await Outbox.append("product.updated", aggregateId: productId, payload: ProductChanged(productId: productId), in: sql)
+            try await Outbox.append(
+                "product.updated", aggregateId: productId, payload: ProductChanged(productId: productId), in: sql)
         }
         cache.invalidate(productId: productId)
         return url

@@ -145,7 +145,9 @@ public struct VariantChanges: Codable, Sendable, Equatable {
     public var price: Money?
     public var stock: Int?
 
-    public init(sku: String, title: String? = nil, attributes: [String: String]? = nil, price: Money? = nil, stock: Int? = nil) {
+    public init(
+        sku: String, title: String? = nil, attributes: [String: String]? = nil, price: Money? = nil, stock: Int? = nil
+    ) {
         self.sku = sku
         self.title = title
         self.attributes = attributes
@@ -155,7 +157,9 @@ public struct VariantChanges: Codable, Sendable, Equatable {
 
     /// The variant to validate: absent fields take harmless defaults.
     var forValidation: NewProduct.Variant {
-        NewProduct.Variant(sku: sku, title: title ?? "", attributes: attributes ?? [:], price: price ?? Money(amount: 0), stock: stock ?? 0)
+        NewProduct.Variant(
+            sku: sku, title: title ?? "", attributes: attributes ?? [:], price: price ?? Money(amount: 0),
+            stock: stock ?? 0)
     }
 }
 

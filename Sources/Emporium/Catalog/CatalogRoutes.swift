@@ -26,7 +26,9 @@ struct CatalogRoutes {
             changes.description = try container.decodeIfPresent(String.self, forKey: .description)
             changes.brand = try container.decodeIfPresent(String.self, forKey: .brand)
             if container.contains(.categoryId) {
-                changes.categoryId = .some(try container.decodeNil(forKey: .categoryId) ? nil : container.decode(String.self, forKey: .categoryId))
+                changes.categoryId = .some(
+                    try container.decodeNil(forKey: .categoryId)
+                        ? nil : container.decode(String.self, forKey: .categoryId))
             }
             changes.attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
             changes.variants = try container.decodeIfPresent([VariantChanges].self, forKey: .variants)
@@ -78,7 +80,8 @@ struct CatalogRoutes {
         admin.post("categories") { request, context -> EditedResponse<Category> in
             _ = try context.requireAdmin()
             let body = try await request.decodeJSON(CategoryBody.self, context: context)
-            return EditedResponse(status: .created, response: try await categories.create(name: body.name, parentId: body.parentId))
+            return EditedResponse(
+                status: .created, response: try await categories.create(name: body.name, parentId: body.parentId))
         }
         admin.post("products") { request, context -> EditedResponse<Product> in
             _ = try context.requireAdmin()
@@ -122,10 +125,15 @@ struct CatalogRoutes {
             _ = try context.requireAdmin()
             let body = try await request.decodeJSON(AdjustBody.self, context: context)
             var validator = Validator()
-            validator.check(body.delta != 0 && abs(body.delta) <= CatalogRules.maxStock, "delta", "must be non-zero and at most \(CatalogRules.maxStock) either way")
-            validator.check(!body.reason.trimmingCharacters(in: .whitespaces).isEmpty && body.reason.count <= 200, "reason", "must be 1 to 200 characters")
+            validator.check(
+                body.delta != 0 && abs(body.delta) <= CatalogRules.maxStock, "delta",
+                "must be non-zero and at most \(CatalogRules.maxStock) either way")
+            validator.check(
+                !body.reason.trimmingCharacters(in: .whitespaces).isEmpty && body.reason.count <= 200, "reason",
+                "must be 1 to 200 characters")
             try validator.throwIfInvalid()
-            return try await inventory.adjust(sku: try context.parameters.require("sku"), delta: body.delta, reason: body.reason)
+            return try await inventory.adjust(
+                sku: try context.parameters.require("sku"), delta: body.delta, reason: body.reason)
         }
     }
 }
@@ -164,7 +172,8 @@ extension Problem {
                 detail: "\(reserved) of \(sku) are reserved by open orders; on hand cannot go below that.",
                 extra: ["sku": .string(sku), "reserved": .int(reserved)]
             )
-        case .unsupportedImage(let detail): self.init(.unsupportedMediaType, code: "unsupported_media_type", detail: detail)
+        case .unsupportedImage(let detail):
+            self.init(.unsupportedMediaType, code: "unsupported_media_type", detail: detail)
         }
     }
 }

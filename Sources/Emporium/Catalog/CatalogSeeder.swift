@@ -32,7 +32,8 @@ public struct CatalogSeeder: Sendable {
             product.categoryId = categoryIds[seed.categoryKey]
             let created = try await node.catalog.createProduct(product)
             if let svg = seed.svgImage {
-                _ = try await node.catalog.addImage(productId: created.id, declaredType: "image/svg+xml", bytes: Array(svg.utf8))
+                _ = try await node.catalog.addImage(
+                    productId: created.id, declaredType: "image/svg+xml", bytes: Array(svg.utf8))
             }
         }
         node.logger.info("seeded the demo catalog", metadata: ["products": "\(DemoCatalog.products.count)"])
@@ -42,7 +43,8 @@ public struct CatalogSeeder: Sendable {
     /// Generates `count` products deterministically from `seed`, in batched inserts; `progress` gets the count so far.
     public func seedSynthetic(count: Int, seed: UInt64, progress: @Sendable (Int) -> Void = { _ in }) async throws {
         guard try await productCount() == 0 else {
-            throw ConfigurationError("the store already has products; seed a synthetic catalog into an empty --data-dir")
+            throw ConfigurationError(
+                "the store already has products; seed a synthetic catalog into an empty --data-dir")
         }
         let catalog = SyntheticCatalog(seed: seed)
         let now = Database.nowMillis()
@@ -72,7 +74,8 @@ public struct CatalogSeeder: Sendable {
                 var done = written
                 for _ in 0..<perTransaction where done < count {
                     let upper = min(count, done + batch)
-                    try await SyntheticRows(range: done..<upper, catalog: catalog, categoryIds: ids, now: now).insert(in: sql)
+                    try await SyntheticRows(range: done..<upper, catalog: catalog, categoryIds: ids, now: now).insert(
+                        in: sql)
                     done = upper
                 }
                 return done
@@ -86,7 +89,9 @@ public struct CatalogSeeder: Sendable {
 
     /// Writes every live product as one JSON object a line; the number written.
     public func exportJSONL(to path: String) async throws -> Int {
-        guard FileManager.default.createFile(atPath: path, contents: nil) else { throw ConfigurationError("cannot write \(path)") }
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw ConfigurationError("cannot write \(path)")
+        }
         let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? file.close() }
         let encoder = JSONEncoder()
@@ -127,19 +132,26 @@ struct SyntheticRows {
             let seed = catalog.product(at: index)
             let product = seed.product
             let id = String(format: "prd_syn%08d", index)
-            products.append(SQLList([
-                SQLBind(id), SQLBind(Slug.make(product.title) + "-\(index)"), SQLBind(product.title),
-                SQLBind(product.description), SQLBind(product.brand), SQLBind(categoryIds[seed.categoryKey]),
-                SQLBind(try JSON.string(product.attributes)), SQLBind(1), SQLBind(now + index), SQLBind(now + index),
-            ]).grouped)
-            for (position, variant) in product.variants.enumerated() {
-                variants.append(SQLList([
-                    SQLBind(variant.sku), SQLBind(id), SQLBind(variant.title), SQLBind(try JSON.string(variant.attributes)),
-                    SQLBind(variant.price.amount), SQLBind(variant.price.currency), SQLBind(position),
+            products.append(
+                SQLList([
+                    SQLBind(id), SQLBind(Slug.make(product.title) + "-\(index)"), SQLBind(product.title),
+                    SQLBind(product.description), SQLBind(product.brand), SQLBind(categoryIds[seed.categoryKey]),
+                    SQLBind(try JSON.string(product.attributes)), SQLBind(1), SQLBind(now + index),
+                    SQLBind(now + index),
                 ]).grouped)
+            for (position, variant) in product.variants.enumerated() {
+                variants.append(
+                    SQLList([
+                        SQLBind(variant.sku), SQLBind(id), SQLBind(variant.title),
+                        SQLBind(try JSON.string(variant.attributes)),
+                        SQLBind(variant.price.amount), SQLBind(variant.price.currency), SQLBind(position),
+                    ]).grouped)
                 stock.append(SQLList([SQLBind(variant.sku), SQLBind(id), SQLBind(variant.stock)]).grouped)
                 movements.append(
-                    SQLList([SQLBind(variant.sku), SQLBind(variant.stock), SQLBind("initial stock"), SQLBind(variant.stock), SQLBind(now)]).grouped
+                    SQLList([
+                        SQLBind(variant.sku), SQLBind(variant.stock), SQLBind("initial stock"), SQLBind(variant.stock),
+                        SQLBind(now),
+                    ]).grouped
                 )
             }
         }
@@ -159,7 +171,7 @@ struct SyntheticRows {
     }
 }
 
-private extension SQLList {
+extension SQLList {
     /// The list in parentheses: one row of a multi-row VALUES.
-    var grouped: any SQLExpression { SQLGroupExpression(self) }
+    fileprivate var grouped: any SQLExpression { SQLGroupExpression(self) }
 }

@@ -6,30 +6,32 @@ struct CatalogStore: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("catalog.1", [
-            """
-            CREATE TABLE categories (id TEXT PRIMARY KEY, name TEXT NOT NULL, parent_id TEXT REFERENCES categories (id),
-                path TEXT NOT NULL, name_path TEXT NOT NULL, created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX categories_path ON categories (path)",
-            """
-            CREATE TABLE products (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
-                description TEXT NOT NULL, brand TEXT NOT NULL, category_id TEXT REFERENCES categories (id),
-                attributes TEXT NOT NULL, rating_sum BIGINT NOT NULL DEFAULT 0, rating_count BIGINT NOT NULL DEFAULT 0,
-                version BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT)
-            """,
-            "CREATE INDEX products_category ON products (category_id)",
-            """
-            CREATE TABLE variants (sku TEXT PRIMARY KEY, product_id TEXT NOT NULL REFERENCES products (id),
-                title TEXT NOT NULL, attributes TEXT NOT NULL, price_amount BIGINT NOT NULL, price_currency TEXT NOT NULL,
-                position BIGINT NOT NULL)
-            """,
-            "CREATE INDEX variants_product ON variants (product_id)",
-            """
-            CREATE TABLE product_images (product_id TEXT NOT NULL REFERENCES products (id), position BIGINT NOT NULL,
-                url TEXT NOT NULL, alt TEXT NOT NULL, PRIMARY KEY (product_id, position))
-            """,
-        ]),
+        Migration(
+            "catalog.1",
+            [
+                """
+                CREATE TABLE categories (id TEXT PRIMARY KEY, name TEXT NOT NULL, parent_id TEXT REFERENCES categories (id),
+                    path TEXT NOT NULL, name_path TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX categories_path ON categories (path)",
+                """
+                CREATE TABLE products (id TEXT PRIMARY KEY, slug TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+                    description TEXT NOT NULL, brand TEXT NOT NULL, category_id TEXT REFERENCES categories (id),
+                    attributes TEXT NOT NULL, rating_sum BIGINT NOT NULL DEFAULT 0, rating_count BIGINT NOT NULL DEFAULT 0,
+                    version BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, deleted_at BIGINT)
+                """,
+                "CREATE INDEX products_category ON products (category_id)",
+                """
+                CREATE TABLE variants (sku TEXT PRIMARY KEY, product_id TEXT NOT NULL REFERENCES products (id),
+                    title TEXT NOT NULL, attributes TEXT NOT NULL, price_amount BIGINT NOT NULL, price_currency TEXT NOT NULL,
+                    position BIGINT NOT NULL)
+                """,
+                "CREATE INDEX variants_product ON variants (product_id)",
+                """
+                CREATE TABLE product_images (product_id TEXT NOT NULL REFERENCES products (id), position BIGINT NOT NULL,
+                    url TEXT NOT NULL, alt TEXT NOT NULL, PRIMARY KEY (product_id, position))
+                """,
+            ])
     ]
 
     // MARK: Categories
@@ -73,7 +75,8 @@ struct CatalogStore: Sendable {
             for row in try await sql.raw(
                 "SELECT category_id, COUNT(*) AS n FROM products WHERE deleted_at IS NULL AND category_id IS NOT NULL GROUP BY category_id"
             ).all() {
-                counts[try row.decode(column: "category_id", as: String.self)] = try row.decode(column: "n", as: Int.self)
+                counts[try row.decode(column: "category_id", as: String.self)] = try row.decode(
+                    column: "n", as: Int.self)
             }
             return counts
         }
@@ -146,14 +149,18 @@ struct CatalogStore: Sendable {
         if let categoryId { assignments.append("category_id = \(bind: categoryId)") }
         if let attributes { assignments.append("attributes = \(bind: try JSON.string(attributes))") }
         let set = assignments.joined(separator: ", ")
-        return try await sql.raw("UPDATE products SET \(set) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id").first() != nil
+        return try await sql.raw(
+            "UPDATE products SET \(set) WHERE id = \(bind: id) AND deleted_at IS NULL RETURNING id"
+        ).first() != nil
     }
 
     /// Applies the given fields to the product's variant; false when the product has no such SKU.
     func updateVariant(_ changes: VariantChanges, productId: String, in sql: any SQLDatabase) async throws -> Bool {
         var assignments: [SQLQueryString] = ["sku = sku"]
         if let title = changes.title { assignments.append("title = \(bind: title)") }
-        if let attributes = changes.attributes { assignments.append("attributes = \(bind: try JSON.string(attributes))") }
+        if let attributes = changes.attributes {
+            assignments.append("attributes = \(bind: try JSON.string(attributes))")
+        }
         if let price = changes.price {
             assignments.append("price_amount = \(bind: price.amount)")
             assignments.append("price_currency = \(bind: price.currency)")

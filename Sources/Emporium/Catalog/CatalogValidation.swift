@@ -38,13 +38,15 @@ enum CatalogRules {
             validator.check(trimmed.count <= maxTitle, "title", "must be at most \(maxTitle) characters")
         }
         if let description {
-            validator.check(description.count <= maxDescription, "description", "must be at most \(maxDescription) characters")
+            validator.check(
+                description.count <= maxDescription, "description", "must be at most \(maxDescription) characters")
         }
         if let brand {
             validator.check(brand.count <= maxBrand, "brand", "must be at most \(maxBrand) characters")
         }
         if let attributes {
-            validator.check(attributes.count <= maxAttributes, "attributes", "must have at most \(maxAttributes) entries")
+            validator.check(
+                attributes.count <= maxAttributes, "attributes", "must have at most \(maxAttributes) entries")
             validator.check(
                 attributes.allSatisfy { (1...50).contains($0.key.count) && $0.value.count <= 200 },
                 "attributes",
@@ -64,7 +66,8 @@ enum CatalogRules {
             validator.check(variant.title.count <= maxTitle, "\(field).title", "must be at most \(maxTitle) characters")
             validator.check(variant.price.amount >= 0, "\(field).price.amount", "must not be negative")
             validator.check(variant.price.amount <= maxPrice, "\(field).price.amount", "is too large")
-            validator.check(isCurrency(variant.price.currency), "\(field).price.currency", "must be an ISO 4217 code like USD")
+            validator.check(
+                isCurrency(variant.price.currency), "\(field).price.currency", "must be an ISO 4217 code like USD")
             validator.check((0...maxStock).contains(variant.stock), "\(field).stock", "must be 0 to \(maxStock)")
             validator.check(variant.attributes.count <= maxAttributes, "\(field).attributes", "has too many entries")
         }
@@ -94,7 +97,8 @@ enum CatalogRules {
 /// URL slugs from titles: lowercase ASCII words joined by dashes ("Crème Brûlée Torch" → "creme-brulee-torch").
 enum Slug {
     static func make(_ title: String) -> String {
-        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil).lowercased()
+        let folded = title.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: nil)
+            .lowercased()
         var slug = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {

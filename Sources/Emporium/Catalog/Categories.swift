@@ -29,7 +29,8 @@ public struct Categories: Sendable {
                 path = parent.path + "\(id)/"
                 names = parent.names + [name]
             }
-            let row = CatalogStore.CategoryRow(id: id, name: name, parentId: parentId, path: path, namePath: try JSON.string(names))
+            let row = CatalogStore.CategoryRow(
+                id: id, name: name, parentId: parentId, path: path, namePath: try JSON.string(names))
             try await store.insertCategory(row, now: Database.nowMillis(), in: sql)
             try await Outbox.append("category.created", aggregateId: id, payload: ["categoryId": id], in: sql)
             return row.category

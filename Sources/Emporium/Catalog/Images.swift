@@ -28,7 +28,9 @@ public enum ImageKind: String, Sendable, CaseIterable {
 
     /// The kind the bytes are, if it is the kind the client declared; SVG only without active content.
     static func check(_ bytes: [UInt8], declaredType: String?) throws -> ImageKind {
-        let declared = declaredType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let declared = declaredType?.split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         guard let kind = ImageKind.allCases.first(where: { $0.contentType == declared }) else {
             throw CatalogError.unsupportedImage("Send Content-Type image/png, image/jpeg, image/webp or image/svg+xml.")
         }
@@ -45,7 +47,8 @@ public enum ImageKind: String, Sendable, CaseIterable {
         switch self {
         case .png: bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         case .jpeg: bytes.starts(with: [0xFF, 0xD8, 0xFF])
-        case .webp: bytes.count > 12 && bytes.starts(with: Array("RIFF".utf8)) && Array(bytes[8..<12]) == Array("WEBP".utf8)
+        case .webp:
+            bytes.count > 12 && bytes.starts(with: Array("RIFF".utf8)) && Array(bytes[8..<12]) == Array("WEBP".utf8)
         case .svg: SVGPolicy.looksLikeSVG(bytes)
         }
     }
@@ -65,11 +68,15 @@ enum SVGPolicy {
         if compact.contains("<!doctype") || compact.contains("<!entity") { return "it declares a DOCTYPE or entities" }
         if compact.contains("<foreignobject") { return "it contains foreignObject" }
         if compact.contains("javascript:") { return "it contains a javascript: URL" }
-        if text.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) != nil { return "it has an event handler attribute" }
+        if text.range(of: #"\son[a-z]+\s*="#, options: .regularExpression) != nil {
+            return "it has an event handler attribute"
+        }
         if text.range(of: #"(href|src)\s*=\s*["'](?!#)"#, options: .regularExpression) != nil {
             return "it references an external resource"
         }
-        if text.range(of: #"url\(\s*['"]?(?!#)"#, options: .regularExpression) != nil { return "it references an external resource" }
+        if text.range(of: #"url\(\s*['"]?(?!#)"#, options: .regularExpression) != nil {
+            return "it references an external resource"
+        }
         if compact.contains("@import") { return "it imports a stylesheet" }
         return nil
     }

@@ -49,7 +49,9 @@ public final class ProductCache: Sendable {
         let digest = sha256Hex(json).prefix(24)
         let page = Page(productId: product.id, slug: product.slug, json: json, etag: "\"\(digest)\"")
         state.withLock { state in
-            guard max(state.invalidatedAt[product.id] ?? -1, state.allInvalidatedAt) <= ticket.generation else { return }
+            guard max(state.invalidatedAt[product.id] ?? -1, state.allInvalidatedAt) <= ticket.generation else {
+                return
+            }
             if state.pages.count >= capacity {
                 // Crude but bounded: drop an arbitrary tenth; hot pages come back on their next read.
                 for key in state.pages.keys.prefix(capacity / 10) { state.pages[key] = nil }

@@ -52,7 +52,9 @@ final class FlashPurchaseBatcher: Sendable {
             return lane
         }
         return try await withCheckedThrowingContinuation { continuation in
-            lane.submit(Pending(purchase: purchase, continuation: continuation)) { batch in await self.settle(batch, saleId: saleId) }
+            lane.submit(Pending(purchase: purchase, continuation: continuation)) { batch in
+                await self.settle(batch, saleId: saleId)
+            }
         }
     }
 
@@ -84,7 +86,9 @@ final class FlashPurchaseBatcher: Sendable {
         var buyers: [String: Int] = [:]
         for (index, purchase) in purchases.enumerated() {
             let outcome = try await sql.inSavepoint("f\(index)") { try await purchase.fallback(sql) }
-            if case .success(let units) = outcome { buyers[purchase.key.userId] = max(buyers[purchase.key.userId] ?? 0, units) }
+            if case .success(let units) = outcome {
+                buyers[purchase.key.userId] = max(buyers[purchase.key.userId] ?? 0, units)
+            }
             outcomes.append(outcome)
         }
         if !buyers.isEmpty { try await FlashSaleStore.announce(saleId: saleId, buyers: buyers, in: sql) }
@@ -153,18 +157,24 @@ final class FlashPurchaseBatcher: Sendable {
                 throw NeedsFallback()
             }
             // A key recorded meanwhile (a retry that won on another node) is the per-purchase path's to answer.
-            guard try await FlashSaleStore.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count else {
+            guard try await FlashSaleStore.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count
+            else {
                 throw NeedsFallback()
             }
             try await OrderStore.insertNew(won.map { ($0.order, [$0.item]) }, in: sql)
             try await StockReservations.record(
-                won.map { ($0.order.id, StockRequest(sku: $0.item.sku, quantity: $0.quantity), $0.order.reservationExpiresAt) },
+                won.map {
+                    ($0.order.id, StockRequest(sku: $0.item.sku, quantity: $0.quantity), $0.order.reservationExpiresAt)
+                },
                 saleId: saleId, in: sql
             )
             try await Outbox.appendAll(won.map { ("order.created", $0.order.id, $0.orderCreated) }, in: sql)
         }
-        let after = winners.isEmpty ? sale : (try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql) ?? sale)
-        for index in winners { outcomes[index] = .success(units[purchases[index].key.userId] ?? purchases[index].quantity) }
+        let after =
+            winners.isEmpty ? sale : (try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql) ?? sale)
+        for index in winners {
+            outcomes[index] = .success(units[purchases[index].key.userId] ?? purchases[index].quantity)
+        }
         let soldOut = UnitsRefused(sale: after, reason: .soldOut(remaining: after.remaining))
         return outcomes.map { $0 ?? .failure(soldOut) }
     }

@@ -98,8 +98,10 @@ enum FlashSaleRules {
         validator.check(CatalogRules.isValidSku(sale.sku), "sku", "must be 1 to 64 letters, digits, '.', '_' or '-'")
         let maxPrice = CatalogRules.maxPrice
         validator.check((0...maxPrice).contains(sale.salePrice.amount), "salePrice.amount", "must be 0 to \(maxPrice)")
-        validator.check(CatalogRules.isCurrency(sale.salePrice.currency), "salePrice.currency", "must be an ISO 4217 code like USD")
-        validator.check((1...CatalogRules.maxStock).contains(sale.quantity), "quantity", "must be 1 to \(CatalogRules.maxStock)")
+        validator.check(
+            CatalogRules.isCurrency(sale.salePrice.currency), "salePrice.currency", "must be an ISO 4217 code like USD")
+        validator.check(
+            (1...CatalogRules.maxStock).contains(sale.quantity), "quantity", "must be 1 to \(CatalogRules.maxStock)")
         validator.check(
             (1...max(1, sale.quantity)).contains(sale.perCustomerLimit),
             "perCustomerLimit",

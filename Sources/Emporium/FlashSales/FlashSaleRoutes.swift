@@ -30,7 +30,8 @@ struct FlashSaleRoutes {
             let identity = try context.requireIdentity()
             guard let key = request.headers[.idempotencyKey], (1...255).contains(key.count) else {
                 throw Problem(
-                    .badRequest, code: "idempotency_key_required", detail: "Send an Idempotency-Key header (1 to 255 characters)."
+                    .badRequest, code: "idempotency_key_required",
+                    detail: "Send an Idempotency-Key header (1 to 255 characters)."
                 )
             }
             let body = try await request.decodeJSON(PurchaseBody.self, context: context)
@@ -40,7 +41,8 @@ struct FlashSaleRoutes {
                     shippingAddress: body.shippingAddress, idempotencyKey: key
                 )
             )
-            return EditedResponse(status: .created, headers: replayed ? [.idempotentReplayed: "true"] : [:], response: order)
+            return EditedResponse(
+                status: .created, headers: replayed ? [.idempotentReplayed: "true"] : [:], response: order)
         }
     }
 
@@ -51,7 +53,9 @@ struct FlashSaleRoutes {
         // Listen first, then read: a change between the two is not missed.
         let sale: FlashSaleStore.Row
         do {
-            guard let known = try await flashSales.cache.lookup(saleId, userId: "")?.sale else { throw FlashSaleError.notFound }
+            guard let known = try await flashSales.cache.lookup(saleId, userId: "")?.sale else {
+                throw FlashSaleError.notFound
+            }
             sale = known
         } catch {
             listener.stop()
@@ -82,7 +86,8 @@ struct FlashSaleRoutes {
                     var sent = ""
                     for await _ in listener.wakes.cancelOnGracefulShutdown() {
                         let now = cache.remembered(saleId) ?? sale
-                        let data = #"{"remaining":\#(now.remaining),"status":"\#(now.status(at: Database.nowMillis()).rawValue)"}"#
+                        let data =
+                            #"{"remaining":\#(now.remaining),"status":"\#(now.status(at: Database.nowMillis()).rawValue)"}"#
                         if data != sent {
                             sent = data
                             try await writer.write(ByteBuffer(string: "event: flash_sale\ndata: \(data)\n\n"))

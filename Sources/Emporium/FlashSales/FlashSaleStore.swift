@@ -7,25 +7,27 @@ import SQLKit
 /// unit that went back to the SKU, so `quantity = remaining + reserved or sold by orders + returned`, always).
 enum FlashSaleStore {
     static let migrations: [Migration] = [
-        Migration("flash_sales.1", [
-            """
-            CREATE TABLE flash_sales (id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES stock (sku), product_id TEXT NOT NULL,
-                title TEXT NOT NULL, sale_amount BIGINT NOT NULL, currency TEXT NOT NULL, quantity BIGINT NOT NULL,
-                remaining BIGINT NOT NULL, returned BIGINT NOT NULL DEFAULT 0, per_customer_limit BIGINT NOT NULL,
-                starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, closed_at BIGINT, version BIGINT NOT NULL DEFAULT 0,
-                created_at BIGINT NOT NULL, CHECK (remaining >= 0 AND remaining <= quantity AND returned >= 0))
-            """,
-            "CREATE INDEX flash_sales_open ON flash_sales (closed_at, ends_at)",
-            """
-            CREATE TABLE flash_sale_buyers (sale_id TEXT NOT NULL REFERENCES flash_sales (id), user_id TEXT NOT NULL,
-                units BIGINT NOT NULL, PRIMARY KEY (sale_id, user_id), CHECK (units >= 0))
-            """,
-            """
-            CREATE TABLE flash_sale_purchases (user_id TEXT NOT NULL, key_hash TEXT NOT NULL, sale_id TEXT NOT NULL,
-                request_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_at BIGINT NOT NULL,
-                PRIMARY KEY (user_id, key_hash))
-            """,
-        ]),
+        Migration(
+            "flash_sales.1",
+            [
+                """
+                CREATE TABLE flash_sales (id TEXT PRIMARY KEY, sku TEXT NOT NULL REFERENCES stock (sku), product_id TEXT NOT NULL,
+                    title TEXT NOT NULL, sale_amount BIGINT NOT NULL, currency TEXT NOT NULL, quantity BIGINT NOT NULL,
+                    remaining BIGINT NOT NULL, returned BIGINT NOT NULL DEFAULT 0, per_customer_limit BIGINT NOT NULL,
+                    starts_at BIGINT NOT NULL, ends_at BIGINT NOT NULL, closed_at BIGINT, version BIGINT NOT NULL DEFAULT 0,
+                    created_at BIGINT NOT NULL, CHECK (remaining >= 0 AND remaining <= quantity AND returned >= 0))
+                """,
+                "CREATE INDEX flash_sales_open ON flash_sales (closed_at, ends_at)",
+                """
+                CREATE TABLE flash_sale_buyers (sale_id TEXT NOT NULL REFERENCES flash_sales (id), user_id TEXT NOT NULL,
+                    units BIGINT NOT NULL, PRIMARY KEY (sale_id, user_id), CHECK (units >= 0))
+                """,
+                """
+                CREATE TABLE flash_sale_purchases (user_id TEXT NOT NULL, key_hash TEXT NOT NULL, sale_id TEXT NOT NULL,
+                    request_hash TEXT NOT NULL, order_id TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (user_id, key_hash))
+                """,
+            ])
     ]
 
     struct Row: Decodable, Sendable, Equatable {
@@ -51,7 +53,8 @@ enum FlashSaleStore {
 
         func view(at now: Int) -> FlashSale {
             FlashSale(
-                id: id, sku: sku, productId: productId, title: title, salePrice: Money(amount: saleAmount, currency: currency),
+                id: id, sku: sku, productId: productId, title: title,
+                salePrice: Money(amount: saleAmount, currency: currency),
                 quantity: quantity, remaining: remaining, perCustomerLimit: perCustomerLimit,
                 startsAt: Timestamp.rfc3339(startsAt), endsAt: Timestamp.rfc3339(endsAt), status: status(at: now)
             )
@@ -89,10 +92,14 @@ enum FlashSaleStore {
 
     /// Counts each buyer's units within `limit`, one statement for all (one entry per buyer): the units after, of
     /// those that stayed within it. A buyer missing from the answer would have gone over and counts nothing.
-    static func countBuyers(saleId: String, limit: Int, _ buyers: [(userId: String, quantity: Int)], in sql: any SQLDatabase)
+    static func countBuyers(
+        saleId: String, limit: Int, _ buyers: [(userId: String, quantity: Int)], in sql: any SQLDatabase
+    )
         async throws -> [String: Int]
     {
-        let values = buyers.map { buyer -> SQLQueryString in "(\(bind: saleId), \(bind: buyer.userId), \(bind: buyer.quantity))" }
+        let values = buyers.map { buyer -> SQLQueryString in
+            "(\(bind: saleId), \(bind: buyer.userId), \(bind: buyer.quantity))"
+        }
         let rows = try await sql.raw(
             """
             INSERT INTO flash_sale_buyers (sale_id, user_id, units) VALUES \(values.joined(separator: ", "))
@@ -102,16 +109,21 @@ enum FlashSaleStore {
             """
         ).all()
         var counted: [String: Int] = [:]
-        for row in rows { counted[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "units", as: Int.self) }
+        for row in rows {
+            counted[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "units", as: Int.self)
+        }
         return counted
     }
 
     /// Records the keys of winning purchases, one statement for all; how many were new (fewer: a key already won).
-    static func recordPurchases(_ purchases: [(key: PurchaseKey, orderId: String)], in sql: any SQLDatabase) async throws -> Int {
+    static func recordPurchases(_ purchases: [(key: PurchaseKey, orderId: String)], in sql: any SQLDatabase)
+        async throws -> Int
+    {
         let now = Database.nowMillis()
         let values = purchases.map { purchase -> SQLQueryString in
             let key = purchase.key
-            return "(\(bind: key.saleId), \(bind: key.userId), \(bind: key.keyHash), \(bind: key.requestHash), \(bind: purchase.orderId), \(bind: now))"
+            return
+                "(\(bind: key.saleId), \(bind: key.userId), \(bind: key.keyHash), \(bind: key.requestHash), \(bind: purchase.orderId), \(bind: now))"
         }
         return try await sql.raw(
             """
@@ -137,7 +149,9 @@ enum FlashSaleStore {
     /// Every buyer's units (0 for one whose order lapsed): who may be retrying a winning purchase.
     static func buyers(saleId: String, in sql: any SQLDatabase) async throws -> [String: Int] {
         var buyers: [String: Int] = [:]
-        for row in try await sql.raw("SELECT user_id, units FROM flash_sale_buyers WHERE sale_id = \(bind: saleId)").all() {
+        for row in try await sql.raw("SELECT user_id, units FROM flash_sale_buyers WHERE sale_id = \(bind: saleId)")
+            .all()
+        {
             buyers[try row.decode(column: "user_id", as: String.self)] = try row.decode(column: "units", as: Int.self)
         }
         return buyers
@@ -168,7 +182,8 @@ enum FlashSaleStore {
             """
         ).first()
         guard let units else {
-            let limit = try await sql.raw("SELECT per_customer_limit FROM flash_sales WHERE id = \(bind: saleId)").first()?
+            let limit =
+                try await sql.raw("SELECT per_customer_limit FROM flash_sales WHERE id = \(bind: saleId)").first()?
                 .decode(column: "per_customer_limit", as: Int.self) ?? 0
             throw FlashSaleError.limitExceeded(limit: limit)
         }
@@ -191,19 +206,22 @@ enum FlashSaleStore {
                 """
             ).first()
         else { return nil }
-        guard try row.decode(column: "request_hash", as: String.self) == key.requestHash else { throw FlashSaleError.keyReused }
+        guard try row.decode(column: "request_hash", as: String.self) == key.requestHash else {
+            throw FlashSaleError.keyReused
+        }
         return try row.decode(column: "order_id", as: String.self)
     }
 
     /// An unpaid order's units come back: to the sale while it is open (the SKU's `reserved` keeps counting them),
     /// else to the SKU. True when they went to the sale.
     static func takeBack(saleId: String, orderId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Bool {
-        let toSale = try await sql.raw(
-            """
-            UPDATE flash_sales SET remaining = remaining + \(bind: quantity), version = version + 1
-            WHERE id = \(bind: saleId) AND closed_at IS NULL RETURNING id
-            """
-        ).first() != nil
+        let toSale =
+            try await sql.raw(
+                """
+                UPDATE flash_sales SET remaining = remaining + \(bind: quantity), version = version + 1
+                WHERE id = \(bind: saleId) AND closed_at IS NULL RETURNING id
+                """
+            ).first() != nil
         if !toSale {
             try await sql.raw(
                 "UPDATE flash_sales SET returned = returned + \(bind: quantity), version = version + 1 WHERE id = \(bind: saleId)"
@@ -217,7 +235,10 @@ enum FlashSaleStore {
             """
         ).first()
         var buyers: [String: Int] = [:]
-        if let buyer { buyers[try buyer.decode(column: "user_id", as: String.self)] = try buyer.decode(column: "units", as: Int.self) }
+        if let buyer {
+            buyers[try buyer.decode(column: "user_id", as: String.self)] = try buyer.decode(
+                column: "units", as: Int.self)
+        }
         try await announce(saleId: saleId, buyers: buyers, in: sql)
         return toSale
     }
@@ -226,7 +247,9 @@ enum FlashSaleStore {
     static func close(saleId: String, now: Int, in sql: any SQLDatabase) async throws -> Bool {
         // Compare-and-set on `remaining`, so the units handed back are exactly those the sale held.
         for _ in 0..<20 {
-            guard let row = try await row(id: saleId, in: sql), row.closedAt == nil, row.endsAt <= now else { return false }
+            guard let row = try await row(id: saleId, in: sql), row.closedAt == nil, row.endsAt <= now else {
+                return false
+            }
             let closed = try await sql.raw(
                 """
                 UPDATE flash_sales SET remaining = 0, returned = returned + remaining, closed_at = \(bind: now),
@@ -236,7 +259,9 @@ enum FlashSaleStore {
             ).first()
             guard closed != nil else { continue }
             if row.remaining > 0 {
-                try await sql.raw("UPDATE stock SET reserved = reserved - \(bind: row.remaining) WHERE sku = \(bind: row.sku)").run()
+                try await sql.raw(
+                    "UPDATE stock SET reserved = reserved - \(bind: row.remaining) WHERE sku = \(bind: row.sku)"
+                ).run()
             }
             try await StockReservations.announce([row.sku], in: sql)
             try await announce(saleId: saleId, buyers: [:], in: sql)
@@ -262,7 +287,8 @@ enum FlashSaleStore {
             "flash_sale.changed",
             aggregateId: saleId,
             payload: FlashSaleChanged(
-                saleId: saleId, remaining: row.remaining, closed: row.closedAt != nil, version: row.version, buyers: buyers
+                saleId: saleId, remaining: row.remaining, closed: row.closedAt != nil, version: row.version,
+                buyers: buyers
             ),
             in: sql
         )

@@ -10,7 +10,9 @@ public struct PurchaseRequest: Sendable {
     public let shippingAddress: ShippingAddress?
     public let idempotencyKey: String
 
-    public init(saleId: String, userId: String, quantity: Int, shippingAddress: ShippingAddress? = nil, idempotencyKey: String) {
+    public init(
+        saleId: String, userId: String, quantity: Int, shippingAddress: ShippingAddress? = nil, idempotencyKey: String
+    ) {
         self.saleId = saleId
         self.userId = userId
         self.quantity = quantity
@@ -27,7 +29,8 @@ final class FlashSaleAdmission: Sendable {
 
     init(options: FlashSaleOptions) {
         self.options = options
-        self.buckets = options.userRate > 0 ? TokenBuckets(rate: options.userRate, burst: max(1, options.userBurst)) : nil
+        self.buckets =
+            options.userRate > 0 ? TokenBuckets(rate: options.userRate, burst: max(1, options.userBurst)) : nil
     }
 
     func takeToken(userId: String) throws {
@@ -63,7 +66,9 @@ extension FlashSales {
         validator.check((1...most).contains(request.quantity), "quantity", "must be 1 to \(most)")
         request.shippingAddress?.validate(into: &validator)
         try validator.throwIfInvalid()
-        guard let (sale, units) = try await cache.lookup(request.saleId, userId: request.userId) else { throw FlashSaleError.notFound }
+        guard let (sale, units) = try await cache.lookup(request.saleId, userId: request.userId) else {
+            throw FlashSaleError.notFound
+        }
         // Only someone who won before can be retrying; everyone else is answered from memory.
         if units == nil { try Self.refuseFromMemory(sale, quantity: request.quantity) }
         do {
@@ -133,7 +138,8 @@ extension FlashSales {
             saleId: request.saleId,
             userId: request.userId,
             keyHash: sha256Hex(request.idempotencyKey),
-            requestHash: idempotency.fingerprint("POST flash-sales/\(request.saleId)/purchase\n\(request.quantity)\n\(address)")
+            requestHash: idempotency.fingerprint(
+                "POST flash-sales/\(request.saleId)/purchase\n\(request.quantity)\n\(address)")
         )
     }
 
@@ -146,7 +152,9 @@ extension FlashSales {
 
     /// The order an earlier request with this key won, as it is now.
     private func replay(_ key: PurchaseKey) async throws -> (order: Order, replayed: Bool)? {
-        guard let orderId = try await database.read({ try await FlashSaleStore.recordedOrder(key, in: $0) }) else { return nil }
+        guard let orderId = try await database.read({ try await FlashSaleStore.recordedOrder(key, in: $0) }) else {
+            return nil
+        }
         return (try await orders.order(id: orderId, userId: key.userId), true)
     }
 
@@ -174,19 +182,24 @@ extension FlashSales {
         )
         let unitPrice = Money(amount: sale.saleAmount, currency: sale.currency)
         let item = OrderItem(
-            sku: sale.sku, productId: sale.productId, title: sale.title, quantity: request.quantity, unitPrice: unitPrice,
+            sku: sale.sku, productId: sale.productId, title: sale.title, quantity: request.quantity,
+            unitPrice: unitPrice,
             lineTotal: Money(amount: subtotal, currency: sale.currency)
         )
         let work: @Sendable (any SQLDatabase) async throws -> Won = { [store = orders.store] sql in
-            try await FlashSaleStore.takeUnits(saleId: sale.id, quantity: request.quantity, now: Database.nowMillis(), in: sql)
-            let units = try await FlashSaleStore.countBuyer(saleId: sale.id, userId: request.userId, quantity: request.quantity, in: sql)
+            try await FlashSaleStore.takeUnits(
+                saleId: sale.id, quantity: request.quantity, now: Database.nowMillis(), in: sql)
+            let units = try await FlashSaleStore.countBuyer(
+                saleId: sale.id, userId: request.userId, quantity: request.quantity, in: sql)
             try await FlashSaleStore.recordPurchase(key, orderId: row.id, in: sql)
             try await store.insert(row, items: [item], in: sql)
             try await StockReservations.record(
-                orderId: row.id, lines: [StockRequest(sku: sale.sku, quantity: request.quantity)], expiresAt: row.reservationExpiresAt,
+                orderId: row.id, lines: [StockRequest(sku: sale.sku, quantity: request.quantity)],
+                expiresAt: row.reservationExpiresAt,
                 saleId: sale.id, in: sql
             )
-            try await Outbox.append("order.created", aggregateId: row.id, payload: Orders.event(row, status: .pendingPayment), in: sql)
+            try await Outbox.append(
+                "order.created", aggregateId: row.id, payload: Orders.event(row, status: .pendingPayment), in: sql)
             return Won(userId: request.userId, units: units)
         }
         let strategy = orders.reservations.strategy
@@ -210,10 +223,14 @@ extension FlashSales {
             }
         }
         return Order(
-            id: row.id, status: .pendingPayment, items: [item], subtotal: Money(amount: subtotal, currency: sale.currency),
-            shipping: Money(amount: shipping, currency: sale.currency), total: Money(amount: row.totalAmount, currency: sale.currency),
-            shippingAddress: request.shippingAddress, reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt), payment: nil,
-            shipment: nil, statusHistory: [StatusChange(status: .pendingPayment, at: Timestamp.rfc3339(now), note: nil)],
+            id: row.id, status: .pendingPayment, items: [item],
+            subtotal: Money(amount: subtotal, currency: sale.currency),
+            shipping: Money(amount: shipping, currency: sale.currency),
+            total: Money(amount: row.totalAmount, currency: sale.currency),
+            shippingAddress: request.shippingAddress, reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt),
+            payment: nil,
+            shipment: nil,
+            statusHistory: [StatusChange(status: .pendingPayment, at: Timestamp.rfc3339(now), note: nil)],
             createdAt: Timestamp.rfc3339(now)
         )
     }

@@ -53,7 +53,9 @@ public struct FlashSales: Sendable {
                 variant.deletedAt == nil
             else { throw CatalogError.skuNotFound(new.sku) }
             guard variant.priceCurrency == new.salePrice.currency else {
-                throw Problem.validation([FieldError("salePrice.currency", "must be \(variant.priceCurrency), the currency of \(new.sku)")])
+                throw Problem.validation([
+                    FieldError("salePrice.currency", "must be \(variant.priceCurrency), the currency of \(new.sku)")
+                ])
             }
             let setAside = try await sql.raw(
                 """
@@ -62,7 +64,8 @@ public struct FlashSales: Sendable {
                 """
             ).first()
             guard setAside != nil else {
-                let available = try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: new.sku)")
+                let available =
+                    try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: new.sku)")
                     .first()?.decode(column: "available", as: Int.self) ?? 0
                 throw CatalogError.insufficientStock(sku: new.sku, available: max(0, available))
             }
@@ -91,7 +94,9 @@ public struct FlashSales: Sendable {
 
     /// The sale as the database has it now.
     public func sale(id: String) async throws -> FlashSale {
-        guard let sale = try await database.read({ try await FlashSaleStore.row(id: id, in: $0) }) else { throw FlashSaleError.notFound }
+        guard let sale = try await database.read({ try await FlashSaleStore.row(id: id, in: $0) }) else {
+            throw FlashSaleError.notFound
+        }
         cache.refresh(sale)
         return sale.view(at: Database.nowMillis())
     }
@@ -106,7 +111,8 @@ public struct FlashSales: Sendable {
 
     /// Every node keeps its memory of sales and its streams up to date from the event log.
     func consumer(start: @escaping @Sendable () async throws -> Int) -> EventConsumer {
-        EventConsumer(name: "flash-sale-memory", scope: .node(start: start), types: ["flash_sale.changed"]) { [cache, feed] event in
+        EventConsumer(name: "flash-sale-memory", scope: .node(start: start), types: ["flash_sale.changed"]) {
+            [cache, feed] event in
             let change = try event.decode(FlashSaleChanged.self)
             cache.apply(change)
             feed.publish(saleId: change.saleId)
@@ -147,9 +153,10 @@ enum FlashSaleOutcome: String, CaseIterable, Sendable {
 
     private static let counters: [FlashSaleOutcome: Counter] = {
         _ = MetricsRegistry.shared
-        return Dictionary(uniqueKeysWithValues: allCases.map {
-            ($0, Counter(label: "emporium_flash_sale_admissions_total", dimensions: [("outcome", $0.rawValue)]))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: allCases.map {
+                ($0, Counter(label: "emporium_flash_sale_admissions_total", dimensions: [("outcome", $0.rawValue)]))
+            })
     }()
 
     func count() { Self.counters[self]?.increment() }

@@ -14,18 +14,20 @@ public struct Inventory: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("inventory.1", [
-            """
-            CREATE TABLE stock (sku TEXT PRIMARY KEY REFERENCES variants (sku), product_id TEXT NOT NULL,
-                on_hand BIGINT NOT NULL, reserved BIGINT NOT NULL DEFAULT 0, low_threshold BIGINT NOT NULL DEFAULT 5,
-                CHECK (reserved >= 0 AND on_hand >= reserved))
-            """,
-            """
-            CREATE TABLE stock_movements (id {serial}, sku TEXT NOT NULL, delta BIGINT NOT NULL, reason TEXT NOT NULL,
-                on_hand_after BIGINT NOT NULL, created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX stock_movements_sku ON stock_movements (sku)",
-        ]),
+        Migration(
+            "inventory.1",
+            [
+                """
+                CREATE TABLE stock (sku TEXT PRIMARY KEY REFERENCES variants (sku), product_id TEXT NOT NULL,
+                    on_hand BIGINT NOT NULL, reserved BIGINT NOT NULL DEFAULT 0, low_threshold BIGINT NOT NULL DEFAULT 5,
+                    CHECK (reserved >= 0 AND on_hand >= reserved))
+                """,
+                """
+                CREATE TABLE stock_movements (id {serial}, sku TEXT NOT NULL, delta BIGINT NOT NULL, reason TEXT NOT NULL,
+                    on_hand_after BIGINT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX stock_movements_sku ON stock_movements (sku)",
+            ]),
         Migration("inventory.2", ["CREATE INDEX stock_product ON stock (product_id)"]),
     ]
 
@@ -37,7 +39,9 @@ public struct Inventory: Sendable {
     }
 
     public func level(sku: String) async throws -> StockLevel {
-        guard let row = try await database.read({ try await row(sku: sku, in: $0) }) else { throw CatalogError.skuNotFound(sku) }
+        guard let row = try await database.read({ try await row(sku: sku, in: $0) }) else {
+            throw CatalogError.skuNotFound(sku)
+        }
         return StockLevel(sku: sku, onHand: row.onHand, reserved: row.reserved, available: row.onHand - row.reserved)
     }
 
@@ -56,7 +60,8 @@ public struct Inventory: Sendable {
                     """
                 ).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
                 if let updated {
-                    return try await record(sku: sku, delta: onHand - old.onHand, reason: reason, before: old, after: updated, in: sql)
+                    return try await record(
+                        sku: sku, delta: onHand - old.onHand, reason: reason, before: old, after: updated, in: sql)
                 }
             }
             throw CatalogError.insufficientStock(sku: sku, available: 0)
@@ -78,7 +83,9 @@ public struct Inventory: Sendable {
                 guard let current = try await row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
                 throw CatalogError.insufficientStock(sku: sku, available: current.onHand - current.reserved)
             }
-            let before = Row(onHand: updated.onHand - delta, reserved: updated.reserved, lowThreshold: updated.lowThreshold, productId: updated.productId)
+            let before = Row(
+                onHand: updated.onHand - delta, reserved: updated.reserved, lowThreshold: updated.lowThreshold,
+                productId: updated.productId)
             return try await record(sku: sku, delta: delta, reason: reason, before: before, after: updated, in: sql)
         }
     }
@@ -103,7 +110,9 @@ public struct Inventory: Sendable {
     }
 
     /// One line of the stock ledger: every change of `on_hand` writes one, and `emporium audit` adds them up.
-    static func recordMovement(sku: String, delta: Int, reason: String, onHandAfter: Int, in sql: any SQLDatabase) async throws {
+    static func recordMovement(sku: String, delta: Int, reason: String, onHandAfter: Int, in sql: any SQLDatabase)
+        async throws
+    {
         try await sql.raw(
             """
             INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
@@ -112,15 +121,19 @@ public struct Inventory: Sendable {
         ).run()
     }
 
-    private func record(sku: String, delta: Int, reason: String, before: Row, after: Row, in sql: any SQLDatabase) async throws
+    private func record(sku: String, delta: Int, reason: String, before: Row, after: Row, in sql: any SQLDatabase)
+        async throws
         -> StockLevel
     {
         try await Self.recordMovement(sku: sku, delta: delta, reason: reason, onHandAfter: after.onHand, in: sql)
-        let level = StockLevel(sku: sku, onHand: after.onHand, reserved: after.reserved, available: after.onHand - after.reserved)
+        let level = StockLevel(
+            sku: sku, onHand: after.onHand, reserved: after.reserved, available: after.onHand - after.reserved)
         try await Outbox.append(
             "inventory.changed",
             aggregateId: sku,
-            payload: StockChanged(sku: sku, productId: after.productId, onHand: level.onHand, reserved: level.reserved, available: level.available),
+            payload: StockChanged(
+                sku: sku, productId: after.productId, onHand: level.onHand, reserved: level.reserved,
+                available: level.available),
             in: sql
         )
         let availableBefore = before.onHand - before.reserved
@@ -128,7 +141,8 @@ public struct Inventory: Sendable {
             try await Outbox.append(
                 "inventory.low",
                 aggregateId: sku,
-                payload: LowStock(sku: sku, productId: after.productId, available: level.available, threshold: after.lowThreshold),
+                payload: LowStock(
+                    sku: sku, productId: after.productId, available: level.available, threshold: after.lowThreshold),
                 in: sql
             )
         }

@@ -32,12 +32,15 @@ final class ReservationBatcher: Sendable {
         let known = soldOut.withLock { $0 }
         let short = lines.filter { known.contains($0.sku) }
         if !short.isEmpty {
-            throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
+            throw ReservationError.insufficientStock(
+                short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
         }
         let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? "", count: lanes.count)]
         return try await withCheckedThrowingContinuation { continuation in
             // The first request of a batch drives it; the others wait on their continuations.
-            lane.submit(Pending(lines: lines, work: work, continuation: continuation)) { batch in await self.settle(batch) }
+            lane.submit(Pending(lines: lines, work: work, continuation: continuation)) { batch in
+                await self.settle(batch)
+            }
         }
     }
 

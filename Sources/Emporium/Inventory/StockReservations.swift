@@ -73,13 +73,21 @@ public final class StockReservations: Sendable {
                     "SELECT sku, on_hand - reserved AS available FROM stock WHERE sku IN (\(binds: skus)) ORDER BY sku\(unsafeRaw: lock)"
                 ).all()
                 var available: [String: Int] = [:]
-                for row in rows { available[try row.decode(column: "sku", as: String.self)] = try row.decode(column: "available", as: Int.self) }
+                for row in rows {
+                    available[try row.decode(column: "sku", as: String.self)] = try row.decode(
+                        column: "available", as: Int.self)
+                }
                 let short = lines.filter { (available[$0.sku] ?? 0) < $0.quantity }
                 guard short.isEmpty else {
-                    throw ReservationError.insufficientStock(short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: max(0, available[$0.sku] ?? 0)) })
+                    throw ReservationError.insufficientStock(
+                        short.map {
+                            Shortfall(sku: $0.sku, requested: $0.quantity, available: max(0, available[$0.sku] ?? 0))
+                        })
                 }
                 for line in lines {
-                    try await sql.raw("UPDATE stock SET reserved = reserved + \(bind: line.quantity) WHERE sku = \(bind: line.sku)").run()
+                    try await sql.raw(
+                        "UPDATE stock SET reserved = reserved + \(bind: line.quantity) WHERE sku = \(bind: line.sku)"
+                    ).run()
                 }
                 let value = try await work(sql)
                 try await Self.announce(Set(skus), in: sql)
@@ -100,7 +108,8 @@ public final class StockReservations: Sendable {
                 """
             ).first()
             if reserved == nil {
-                let available = try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: line.sku)")
+                let available =
+                    try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: line.sku)")
                     .first()?.decode(column: "available", as: Int.self) ?? 0
                 short.append(Shortfall(sku: line.sku, requested: line.quantity, available: max(0, available)))
             }
@@ -138,12 +147,18 @@ public final class StockReservations: Sendable {
     static func release(orderId: String, in sql: any SQLDatabase) async throws {
         let lines = try await activeLines(orderId: orderId, in: sql)
         for line in lines {
-            if let saleId = line.saleId, try await FlashSaleStore.takeBack(saleId: saleId, orderId: orderId, quantity: line.quantity, in: sql) {
+            if let saleId = line.saleId,
+                try await FlashSaleStore.takeBack(saleId: saleId, orderId: orderId, quantity: line.quantity, in: sql)
+            {
                 continue
             }
-            try await sql.raw("UPDATE stock SET reserved = reserved - \(bind: line.quantity) WHERE sku = \(bind: line.sku)").run()
+            try await sql.raw(
+                "UPDATE stock SET reserved = reserved - \(bind: line.quantity) WHERE sku = \(bind: line.sku)"
+            ).run()
         }
-        try await sql.raw("UPDATE reservations SET state = 'released' WHERE order_id = \(bind: orderId) AND state = 'active'").run()
+        try await sql.raw(
+            "UPDATE reservations SET state = 'released' WHERE order_id = \(bind: orderId) AND state = 'active'"
+        ).run()
         try await announce(Set(lines.map(\.sku)), in: sql)
     }
 
@@ -157,9 +172,12 @@ public final class StockReservations: Sendable {
                 WHERE sku = \(bind: line.sku) RETURNING on_hand
                 """
             ).first()!.decode(column: "on_hand", as: Int.self)
-            try await Inventory.recordMovement(sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: onHand, in: sql)
+            try await Inventory.recordMovement(
+                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: onHand, in: sql)
         }
-        try await sql.raw("UPDATE reservations SET state = 'converted' WHERE order_id = \(bind: orderId) AND state = 'active'").run()
+        try await sql.raw(
+            "UPDATE reservations SET state = 'converted' WHERE order_id = \(bind: orderId) AND state = 'active'"
+        ).run()
         try await announce(Set(lines.map(\.sku)), in: sql)
     }
 
@@ -169,7 +187,8 @@ public final class StockReservations: Sendable {
             let onHand = try await sql.raw(
                 "UPDATE stock SET on_hand = on_hand + \(bind: line.quantity) WHERE sku = \(bind: line.sku) RETURNING on_hand"
             ).first()!.decode(column: "on_hand", as: Int.self)
-            try await Inventory.recordMovement(sku: line.sku, delta: line.quantity, reason: "restock", onHandAfter: onHand, in: sql)
+            try await Inventory.recordMovement(
+                sku: line.sku, delta: line.quantity, reason: "restock", onHandAfter: onHand, in: sql)
         }
         try await announce(Set(lines.map(\.sku)), in: sql)
     }
@@ -183,7 +202,9 @@ public final class StockReservations: Sendable {
     }
 
     /// Records reservation lines, of one order or of several (a flash-sale batch), in one statement.
-    static func record(_ held: [(orderId: String, line: StockRequest, expiresAt: Int)], saleId: String?, in sql: any SQLDatabase) async throws {
+    static func record(
+        _ held: [(orderId: String, line: StockRequest, expiresAt: Int)], saleId: String?, in sql: any SQLDatabase
+    ) async throws {
         guard !held.isEmpty else { return }
         let values = held.map { held -> SQLQueryString in
             "(\(bind: held.orderId), \(bind: held.line.sku), \(bind: held.line.quantity), \(bind: held.expiresAt), 'active', \(bind: saleId))"
@@ -194,7 +215,9 @@ public final class StockReservations: Sendable {
     }
 
     /// Records what an order holds, for release or conversion later; `saleId` when the units came from a flash sale.
-    static func record(orderId: String, lines: [StockRequest], expiresAt: Int, saleId: String? = nil, in sql: any SQLDatabase) async throws {
+    static func record(
+        orderId: String, lines: [StockRequest], expiresAt: Int, saleId: String? = nil, in sql: any SQLDatabase
+    ) async throws {
         try await record(lines.map { (orderId, $0, expiresAt) }, saleId: saleId, in: sql)
     }
 
@@ -211,13 +234,15 @@ public final class StockReservations: Sendable {
     }
 
     static let migrations: [Migration] = [
-        Migration("reservations.1", [
-            """
-            CREATE TABLE reservations (order_id TEXT NOT NULL, sku TEXT NOT NULL, quantity BIGINT NOT NULL,
-                expires_at BIGINT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (order_id, sku))
-            """,
-            "CREATE INDEX reservations_sku ON reservations (sku, state)",
-        ]),
+        Migration(
+            "reservations.1",
+            [
+                """
+                CREATE TABLE reservations (order_id TEXT NOT NULL, sku TEXT NOT NULL, quantity BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (order_id, sku))
+                """,
+                "CREATE INDEX reservations_sku ON reservations (sku, state)",
+            ]),
         Migration("reservations.2", ["ALTER TABLE reservations ADD COLUMN sale_id TEXT"]),
     ]
 }

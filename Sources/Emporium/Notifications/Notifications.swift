@@ -6,13 +6,15 @@ public struct Notifications: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("notifications.1", [
-            """
-            CREATE TABLE notifications (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, order_id TEXT,
-                message TEXT NOT NULL, event_id BIGINT NOT NULL UNIQUE, created_at BIGINT NOT NULL, read_at BIGINT)
-            """,
-            "CREATE INDEX notifications_user ON notifications (user_id, id)",
-        ]),
+        Migration(
+            "notifications.1",
+            [
+                """
+                CREATE TABLE notifications (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, type TEXT NOT NULL, order_id TEXT,
+                    message TEXT NOT NULL, event_id BIGINT NOT NULL UNIQUE, created_at BIGINT NOT NULL, read_at BIGINT)
+                """,
+                "CREATE INDEX notifications_user ON notifications (user_id, id)",
+            ])
     ]
 
     public struct Item: Codable, Sendable, Equatable {
@@ -58,7 +60,8 @@ public struct Notifications: Sendable {
     /// A page of the user's notifications, newest first.
     public func list(userId: String, limit: Int, cursor: String?) async throws -> (items: [Item], next: String?) {
         try await database.read { sql in
-            var query: SQLQueryString = "SELECT id, type, order_id, message, created_at, read_at FROM notifications WHERE user_id = \(bind: userId)"
+            var query: SQLQueryString =
+                "SELECT id, type, order_id, message, created_at, read_at FROM notifications WHERE user_id = \(bind: userId)"
             if let cursor { query = query + " AND id < \(bind: cursor)" }
             query = query + " ORDER BY id DESC LIMIT \(bind: limit + 1)"
             let rows = try await sql.raw(query).all()

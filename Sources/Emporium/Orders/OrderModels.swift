@@ -38,7 +38,9 @@ public struct ShippingAddress: Codable, Sendable, Equatable {
     }
 
     func validate(into validator: inout Validator) {
-        for (field, value, limit) in [("name", name, 200), ("line1", line1, 200), ("city", city, 100), ("postalCode", postalCode, 20)] {
+        for (field, value, limit) in [
+            ("name", name, 200), ("line1", line1, 200), ("city", city, 100), ("postalCode", postalCode, 20),
+        ] {
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
             validator.check(!trimmed.isEmpty, "shippingAddress.\(field)", "must not be empty")
             validator.check(trimmed.count <= limit, "shippingAddress.\(field)", "must be at most \(limit) characters")

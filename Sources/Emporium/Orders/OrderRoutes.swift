@@ -30,12 +30,15 @@ struct OrderRoutes {
         group.post("checkout") { request, context -> EditedResponse<Order> in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(CheckoutBody.self, context: context)
-            return EditedResponse(status: .created, response: try await orders.checkout(userId: identity.userId, address: body.shippingAddress))
+            return EditedResponse(
+                status: .created,
+                response: try await orders.checkout(userId: identity.userId, address: body.shippingAddress))
         }
         group.post("orders/{id}/pay") { request, context -> Order in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(PayBody.self, context: context)
-            return try await payments.pay(orderId: try context.parameters.require("id"), userId: identity.userId, card: body.card)
+            return try await payments.pay(
+                orderId: try context.parameters.require("id"), userId: identity.userId, card: body.card)
         }
         group.get("orders") { request, context -> Page<Order> in
             let identity = try context.requireIdentity()
@@ -67,17 +70,22 @@ struct OrderRoutes {
             var status: OrderStatus?
             if let raw = request.uri.queryParameters["status"] {
                 guard let parsed = OrderStatus(rawValue: String(raw)) else {
-                    throw Problem(.badRequest, code: "invalid_request", detail: "status must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw Problem(
+                        .badRequest, code: "invalid_request",
+                        detail: "status must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))."
+                    )
                 }
                 status = parsed
             }
-            let (items, next) = try await orders.list(userId: nil, status: status, limit: page.limit, cursor: page.after)
+            let (items, next) = try await orders.list(
+                userId: nil, status: status, limit: page.limit, cursor: page.after)
             return Page(items: items, lastId: next)
         }
         group.post("admin/orders/{id}/ship") { request, context -> Order in
             _ = try context.requireAdmin()
             let body = try await request.decodeJSON(ShipBody.self, context: context)
-            return try await orders.ship(id: try context.parameters.require("id"), carrier: body.carrier, trackingNumber: body.trackingNumber)
+            return try await orders.ship(
+                id: try context.parameters.require("id"), carrier: body.carrier, trackingNumber: body.trackingNumber)
         }
         group.post("admin/orders/{id}/deliver") { _, context -> Order in
             _ = try context.requireAdmin()
@@ -86,7 +94,8 @@ struct OrderRoutes {
         group.get("notifications") { request, context -> Page<Notifications.Item> in
             let identity = try context.requireIdentity()
             let page = try PageRequest(request)
-            let (items, next) = try await notifications.list(userId: identity.userId, limit: page.limit, cursor: page.after)
+            let (items, next) = try await notifications.list(
+                userId: identity.userId, limit: page.limit, cursor: page.after)
             return Page(items: items, lastId: next)
         }
     }
@@ -100,7 +109,8 @@ extension OrderError: ProblemConvertible {
         switch self {
         case .notFound: .notFound("The order")
         case .cartEmpty: Problem(.conflict, code: "cart_empty", detail: "The cart is empty.")
-        case .cartChanged: Problem(.conflict, code: "cart_changed", detail: "The cart kept changing during checkout; try again.")
+        case .cartChanged:
+            Problem(.conflict, code: "cart_changed", detail: "The cart kept changing during checkout; try again.")
         case .invalidTransition(let from, let to):
             Problem(
                 .conflict,
@@ -109,7 +119,9 @@ extension OrderError: ProblemConvertible {
                 extra: ["currentStatus": .string(from.rawValue)]
             )
         case .expired:
-            Problem(.conflict, code: "order_expired", detail: "The order's reservation ran out before payment; it is cancelled.")
+            Problem(
+                .conflict, code: "order_expired",
+                detail: "The order's reservation ran out before payment; it is cancelled.")
         }
     }
 }
@@ -123,7 +135,13 @@ extension ReservationError: ProblemConvertible {
                 code: "insufficient_stock",
                 detail: "Not enough stock for " + short.map(\.sku).joined(separator: ", ") + ".",
                 extra: [
-                    "items": .array(short.map { .object(["sku": .string($0.sku), "requested": .int($0.requested), "available": .int($0.available)]) })
+                    "items": .array(
+                        short.map {
+                            .object([
+                                "sku": .string($0.sku), "requested": .int($0.requested),
+                                "available": .int($0.available),
+                            ])
+                        })
                 ]
             )
         }
@@ -141,16 +159,21 @@ extension PaymentError: ProblemConvertible {
                 extra: ["declineCode": .string(code)]
             )
         case .providerUnavailable:
-            Problem(.badGateway, code: "payment_provider_error", detail: "The payment provider failed; nothing was charged. Retry with the same Idempotency-Key.")
+            Problem(
+                .badGateway, code: "payment_provider_error",
+                detail: "The payment provider failed; nothing was charged. Retry with the same Idempotency-Key.")
         case .outcomeUnknown:
             Problem(
                 .serviceUnavailable,
                 code: "payment_pending",
-                detail: "The payment provider did not answer in time. Retry with the same Idempotency-Key: it will not charge twice.",
+                detail:
+                    "The payment provider did not answer in time. Retry with the same Idempotency-Key: it will not charge twice.",
                 headers: [.retryAfter: "2"]
             )
         case .inProgress:
-            Problem(.conflict, code: "payment_in_progress", detail: "A payment of this order is being processed.", headers: [.retryAfter: "1"])
+            Problem(
+                .conflict, code: "payment_in_progress", detail: "A payment of this order is being processed.",
+                headers: [.retryAfter: "1"])
         }
     }
 }

@@ -6,25 +6,27 @@ struct OrderStore: Sendable {
     let database: Database
 
     static let migrations: [Migration] = [
-        Migration("orders.1", [
-            """
-            CREATE TABLE orders (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, currency TEXT NOT NULL,
-                subtotal_amount BIGINT NOT NULL, shipping_amount BIGINT NOT NULL, total_amount BIGINT NOT NULL,
-                shipping_address TEXT NOT NULL, reservation_expires_at BIGINT NOT NULL, payment_lock TEXT,
-                carrier TEXT, tracking_number TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX orders_user ON orders (user_id, id)",
-            "CREATE INDEX orders_status ON orders (status, reservation_expires_at)",
-            """
-            CREATE TABLE order_items (order_id TEXT NOT NULL REFERENCES orders (id), position BIGINT NOT NULL,
-                sku TEXT NOT NULL, product_id TEXT NOT NULL, title TEXT NOT NULL, quantity BIGINT NOT NULL,
-                unit_amount BIGINT NOT NULL, PRIMARY KEY (order_id, position))
-            """,
-            """
-            CREATE TABLE order_history (order_id TEXT NOT NULL REFERENCES orders (id), seq BIGINT NOT NULL,
-                status TEXT NOT NULL, note TEXT, at BIGINT NOT NULL, PRIMARY KEY (order_id, seq))
-            """,
-        ]),
+        Migration(
+            "orders.1",
+            [
+                """
+                CREATE TABLE orders (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, status TEXT NOT NULL, currency TEXT NOT NULL,
+                    subtotal_amount BIGINT NOT NULL, shipping_amount BIGINT NOT NULL, total_amount BIGINT NOT NULL,
+                    shipping_address TEXT NOT NULL, reservation_expires_at BIGINT NOT NULL, payment_lock TEXT,
+                    carrier TEXT, tracking_number TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX orders_user ON orders (user_id, id)",
+                "CREATE INDEX orders_status ON orders (status, reservation_expires_at)",
+                """
+                CREATE TABLE order_items (order_id TEXT NOT NULL REFERENCES orders (id), position BIGINT NOT NULL,
+                    sku TEXT NOT NULL, product_id TEXT NOT NULL, title TEXT NOT NULL, quantity BIGINT NOT NULL,
+                    unit_amount BIGINT NOT NULL, PRIMARY KEY (order_id, position))
+                """,
+                """
+                CREATE TABLE order_history (order_id TEXT NOT NULL REFERENCES orders (id), seq BIGINT NOT NULL,
+                    status TEXT NOT NULL, note TEXT, at BIGINT NOT NULL, PRIMARY KEY (order_id, seq))
+                """,
+            ])
     ]
 
     struct Row: Sendable {
@@ -84,7 +86,9 @@ struct OrderStore: Sendable {
         let history = orders.map { order -> SQLQueryString in
             "(\(bind: order.row.id), 1, \(bind: OrderStatus.pendingPayment.rawValue), NULL, \(bind: order.row.createdAt))"
         }
-        try await sql.raw("INSERT INTO order_history (order_id, seq, status, note, at) VALUES \(history.joined(separator: ", "))").run()
+        try await sql.raw(
+            "INSERT INTO order_history (order_id, seq, status, note, at) VALUES \(history.joined(separator: ", "))"
+        ).run()
     }
 
     func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
@@ -128,7 +132,9 @@ struct OrderStore: Sendable {
         ).run()
     }
 
-    private func appendHistory(orderId: String, status: OrderStatus, note: String?, at: Int, in sql: any SQLDatabase) async throws {
+    private func appendHistory(orderId: String, status: OrderStatus, note: String?, at: Int, in sql: any SQLDatabase)
+        async throws
+    {
         try await sql.raw(
             """
             INSERT INTO order_history (order_id, seq, status, note, at)
@@ -139,7 +145,9 @@ struct OrderStore: Sendable {
     }
 
     /// Orders newest first, after `cursor` (an order id), of one user or (admin) of everyone, optionally by status.
-    func list(userId: String?, status: OrderStatus?, limit: Int, before cursor: String?, in sql: any SQLDatabase) async throws -> [Row] {
+    func list(userId: String?, status: OrderStatus?, limit: Int, before cursor: String?, in sql: any SQLDatabase)
+        async throws -> [Row]
+    {
         var query: SQLQueryString = "SELECT \(unsafeRaw: Self.columns) FROM orders WHERE 1 = 1"
         if let userId { query = query + " AND user_id = \(bind: userId)" }
         if let status { query = query + " AND status = \(bind: status.rawValue)" }

@@ -19,10 +19,13 @@ public struct Orders: Sendable {
         for _ in 0..<5 {
             let cart = try await carts.cart(owner)
             guard !cart.items.isEmpty else { throw OrderError.cartEmpty }
-            let discontinued = cart.warnings.filter { $0.code == .unavailable && $0.reason == "discontinued" }.map(\.sku)
+            let discontinued = cart.warnings.filter { $0.code == .unavailable && $0.reason == "discontinued" }.map(
+                \.sku)
             if !discontinued.isEmpty {
                 throw ReservationError.insufficientStock(
-                    cart.items.filter { discontinued.contains($0.sku) }.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) }
+                    cart.items.filter { discontinued.contains($0.sku) }.map {
+                        Shortfall(sku: $0.sku, requested: $0.quantity, available: 0)
+                    }
                 )
             }
             let lines = cart.items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }.sorted { $0.sku < $1.sku }
@@ -45,7 +48,9 @@ public struct Orders: Sendable {
                 createdAt: now
             )
             let items = cart.items.map {
-                OrderItem(sku: $0.sku, productId: $0.productId, title: $0.title, quantity: $0.quantity, unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
+                OrderItem(
+                    sku: $0.sku, productId: $0.productId, title: $0.title, quantity: $0.quantity,
+                    unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
             }
             do {
                 // The new order is read back in its own transaction: on SQLite a reader would first drop its page
@@ -54,8 +59,11 @@ public struct Orders: Sendable {
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
                     try await store.insert(row, items: items, in: sql)
-                    try await StockReservations.record(orderId: row.id, lines: lines, expiresAt: row.reservationExpiresAt, in: sql)
-                    try await Outbox.append("order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql)
+                    try await StockReservations.record(
+                        orderId: row.id, lines: lines, expiresAt: row.reservationExpiresAt, in: sql)
+                    try await Outbox.append(
+                        "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
+                    )
                     return try await store.orders([row], in: sql)[0]
                 }
             } catch OrderError.cartChanged {
@@ -68,20 +76,26 @@ public struct Orders: Sendable {
     /// The order, if it is this user's (else 404: another customer's order is not revealed); any order for nil.
     public func order(id: String, userId: String?) async throws -> Order {
         try await store.database.read { sql in
-            guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else { throw OrderError.notFound }
+            guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else {
+                throw OrderError.notFound
+            }
             return try await store.orders([row], in: sql)[0]
         }
     }
 
     public func status(id: String, userId: String) async throws -> OrderStatus {
         try await store.database.read { sql in
-            guard let row = try await store.row(id: id, in: sql), row.userId == userId else { throw OrderError.notFound }
+            guard let row = try await store.row(id: id, in: sql), row.userId == userId else {
+                throw OrderError.notFound
+            }
             return row.orderStatus
         }
     }
 
     /// A page of orders, newest first; the cursor is the last order id of the previous page.
-    public func list(userId: String?, status: OrderStatus? = nil, limit: Int, cursor: String?) async throws -> (orders: [Order], next: String?) {
+    public func list(userId: String?, status: OrderStatus? = nil, limit: Int, cursor: String?) async throws -> (
+        orders: [Order], next: String?
+    ) {
         try await store.database.read { sql in
             let rows = try await store.list(userId: userId, status: status, limit: limit + 1, before: cursor, in: sql)
             let page = Array(rows.prefix(limit))
@@ -93,19 +107,28 @@ public struct Orders: Sendable {
     /// settled with the provider after commit) and its units go back on hand.
     public func cancel(id: String, userId: String) async throws -> Order {
         try await store.database.transaction { sql in
-            guard let row = try await store.row(id: id, in: sql), row.userId == userId else { throw OrderError.notFound }
+            guard let row = try await store.row(id: id, in: sql), row.userId == userId else {
+                throw OrderError.notFound
+            }
             switch row.orderStatus {
             case .pendingPayment:
-                guard try await cancelUnpaid(row, note: "cancelled by customer", in: sql) else { throw PaymentError.inProgress }
+                guard try await cancelUnpaid(row, note: "cancelled by customer", in: sql) else {
+                    throw PaymentError.inProgress
+                }
             case .confirmed:
-                guard try await store.transition(id: id, from: [.confirmed], to: .cancelled, note: "refund issued", in: sql) != nil else {
+                guard
+                    try await store.transition(
+                        id: id, from: [.confirmed], to: .cancelled, note: "refund issued", in: sql) != nil
+                else {
                     throw OrderError.invalidTransition(from: row.orderStatus, to: .cancelled)
                 }
                 if let attempt = try await PaymentStore.capturedAttempt(orderId: id, in: sql) {
-                    try await PaymentStore.insertRefund(id: Identifier.make("rf"), orderId: id, attempt: attempt, in: sql)
+                    try await PaymentStore.insertRefund(
+                        id: Identifier.make("rf"), orderId: id, attempt: attempt, in: sql)
                 }
                 let items = try await store.orders([row], in: sql)[0].items
-                try await StockReservations.restock(items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }, in: sql)
+                try await StockReservations.restock(
+                    items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }, in: sql)
                 var event = Self.event(row, status: .cancelled)
                 event.note = "refund issued"
                 try await Outbox.append("order.cancelled", aggregateId: id, payload: event, in: sql)
@@ -120,7 +143,9 @@ public struct Orders: Sendable {
     @discardableResult
     public func expire(id: String) async throws -> Bool {
         try await store.database.transaction { sql in
-            guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment, row.paymentLock == nil else { return false }
+            guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment,
+                row.paymentLock == nil
+            else { return false }
             return try await cancelUnpaid(row, note: "payment_timeout", in: sql)
         }
     }
@@ -131,12 +156,15 @@ public struct Orders: Sendable {
     public func expire(ids: [String]) async throws -> [String] {
         try await store.database.transaction { sql in
             if sql.engine == .postgres {
-                let row = try await sql.raw("SELECT pg_try_advisory_xact_lock(72690002, hashtext(current_schema())) AS locked").first()
+                let row = try await sql.raw(
+                    "SELECT pg_try_advisory_xact_lock(72690002, hashtext(current_schema())) AS locked"
+                ).first()
                 guard try row?.decode(column: "locked", as: Bool.self) == true else { return [] }
             }
             var expired: [String] = []
             for id in ids.sorted() {
-                guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment, row.paymentLock == nil,
+                guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment,
+                    row.paymentLock == nil,
                     row.reservationExpiresAt <= Database.nowMillis()
                 else { continue }
                 if try await cancelUnpaid(row, note: "payment_timeout", in: sql) { expired.append(id) }
@@ -147,7 +175,10 @@ public struct Orders: Sendable {
 
     private func cancelUnpaid(_ row: OrderStore.Row, note: String, in sql: any SQLDatabase) async throws -> Bool {
         // The lock check is in the UPDATE: a payment that claimed the order first wins.
-        guard try await store.transition(id: row.id, from: [.pendingPayment], to: .cancelled, note: note, unpaying: true, in: sql) != nil else {
+        guard
+            try await store.transition(
+                id: row.id, from: [.pendingPayment], to: .cancelled, note: note, unpaying: true, in: sql) != nil
+        else {
             return false
         }
         try await StockReservations.release(orderId: row.id, in: sql)
@@ -159,8 +190,12 @@ public struct Orders: Sendable {
 
     public func ship(id: String, carrier: String, trackingNumber: String) async throws -> Order {
         var validator = Validator()
-        validator.check((1...100).contains(carrier.trimmingCharacters(in: .whitespaces).count), "carrier", "must be 1 to 100 characters")
-        validator.check((1...100).contains(trackingNumber.trimmingCharacters(in: .whitespaces).count), "trackingNumber", "must be 1 to 100 characters")
+        validator.check(
+            (1...100).contains(carrier.trimmingCharacters(in: .whitespaces).count), "carrier",
+            "must be 1 to 100 characters")
+        validator.check(
+            (1...100).contains(trackingNumber.trimmingCharacters(in: .whitespaces).count), "trackingNumber",
+            "must be 1 to 100 characters")
         try validator.throwIfInvalid()
         return try await move(id: id, from: .confirmed, to: .shipped) { sql in
             try await store.setShipment(id: id, carrier: carrier, trackingNumber: trackingNumber, in: sql)
@@ -183,7 +218,8 @@ public struct Orders: Sendable {
                 throw OrderError.invalidTransition(from: current.orderStatus, to: to)
             }
             try await also(sql)
-            try await Outbox.append("order.\(to.rawValue)", aggregateId: id, payload: Self.event(row, status: to), in: sql)
+            try await Outbox.append(
+                "order.\(to.rawValue)", aggregateId: id, payload: Self.event(row, status: to), in: sql)
             return try await store.order(id: id, in: sql)!
         }
     }
@@ -202,6 +238,8 @@ public struct Orders: Sendable {
     }
 
     static func event(_ row: OrderStore.Row, status: OrderStatus) -> OrderEvent {
-        OrderEvent(orderId: row.id, userId: row.userId, status: status, total: Money(amount: row.totalAmount, currency: row.currency))
+        OrderEvent(
+            orderId: row.id, userId: row.userId, status: status,
+            total: Money(amount: row.totalAmount, currency: row.currency))
     }
 }

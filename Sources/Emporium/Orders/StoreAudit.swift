@@ -104,10 +104,16 @@ public struct StoreAudit: Sendable {
         ) { row in
             "order \(text(row, "id")) shows a refunded payment the provider has not refunded"
         },
-        Check(query: "SELECT r.id, o.status FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'cancelled'") { row in
+        Check(
+            query:
+                "SELECT r.id, o.status FROM refunds r JOIN orders o ON o.id = r.order_id WHERE o.status <> 'cancelled'"
+        ) { row in
             "refund \(text(row, "id")) belongs to an order that is \(text(row, "status")), not cancelled"
         },
-        Check(query: "SELECT id, quantity, remaining FROM flash_sales WHERE remaining < 0 OR remaining > quantity OR returned < 0") { row in
+        Check(
+            query:
+                "SELECT id, quantity, remaining FROM flash_sales WHERE remaining < 0 OR remaining > quantity OR returned < 0"
+        ) { row in
             "flash sale \(text(row, "id")): remaining \(text(row, "remaining")) outside 0...\(text(row, "quantity"))"
         },
         Check(

@@ -31,7 +31,8 @@ public struct Card: Codable, Sendable {
     func validate(now: Date = Date()) throws {
         var validator = Validator()
         let digits = self.digits
-        let wellFormed = (12...19).contains(digits.count) && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
+        let wellFormed =
+            (12...19).contains(digits.count) && digits.allSatisfy(\.isASCII) && digits.allSatisfy(\.isNumber)
         validator.check(wellFormed && Self.luhn(digits), "card.number", "is not a valid card number")
         validator.check((1...12).contains(expMonth), "card.expMonth", "must be 1 to 12")
         let calendar = Calendar(identifier: .gregorian)
@@ -39,9 +40,12 @@ public struct Card: Codable, Sendable {
         utc.timeZone = TimeZone(identifier: "UTC")!
         let year = utc.component(.year, from: now)
         let month = utc.component(.month, from: now)
-        validator.check(expYear > year || (expYear == year && expMonth >= month), "card.expYear", "the card has expired")
+        validator.check(
+            expYear > year || (expYear == year && expMonth >= month), "card.expYear", "the card has expired")
         validator.check(expYear <= year + 30, "card.expYear", "is too far in the future")
-        validator.check((3...4).contains(cvc.count) && cvc.allSatisfy { $0.isASCII && $0.isNumber }, "card.cvc", "must be 3 or 4 digits")
+        validator.check(
+            (3...4).contains(cvc.count) && cvc.allSatisfy { $0.isASCII && $0.isNumber }, "card.cvc",
+            "must be 3 or 4 digits")
         try validator.throwIfInvalid()
     }
 

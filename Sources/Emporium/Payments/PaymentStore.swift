@@ -4,22 +4,24 @@ import SQLKit
 /// The SQL of payments: one row per attempt (written before the provider is called) and one per refund.
 enum PaymentStore {
     static let migrations: [Migration] = [
-        Migration("payments.1", [
-            """
-            CREATE TABLE payment_attempts (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (id),
-                status TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL, brand TEXT NOT NULL,
-                last4 TEXT NOT NULL, provider_ref TEXT, decline_code TEXT, created_at BIGINT NOT NULL,
-                updated_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX payment_attempts_order ON payment_attempts (order_id)",
-            "CREATE INDEX payment_attempts_status ON payment_attempts (status)",
-            """
-            CREATE TABLE refunds (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (id),
-                attempt_id TEXT NOT NULL REFERENCES payment_attempts (id), amount BIGINT NOT NULL, currency TEXT NOT NULL,
-                status TEXT NOT NULL, provider_ref TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX refunds_status ON refunds (status)",
-        ]),
+        Migration(
+            "payments.1",
+            [
+                """
+                CREATE TABLE payment_attempts (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (id),
+                    status TEXT NOT NULL, amount BIGINT NOT NULL, currency TEXT NOT NULL, brand TEXT NOT NULL,
+                    last4 TEXT NOT NULL, provider_ref TEXT, decline_code TEXT, created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX payment_attempts_order ON payment_attempts (order_id)",
+                "CREATE INDEX payment_attempts_status ON payment_attempts (status)",
+                """
+                CREATE TABLE refunds (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders (id),
+                    attempt_id TEXT NOT NULL REFERENCES payment_attempts (id), amount BIGINT NOT NULL, currency TEXT NOT NULL,
+                    status TEXT NOT NULL, provider_ref TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX refunds_status ON refunds (status)",
+            ])
     ]
 
     /// Attempt states: `started` (provider being called), `unknown` (no answer), then `captured`, `declined` or `failed`.
@@ -35,10 +37,14 @@ enum PaymentStore {
 
     /// Gives the order's payment lock back, if this attempt still holds it.
     static func unlock(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws {
-        try await sql.raw("UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)").run()
+        try await sql.raw(
+            "UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)"
+        ).run()
     }
 
-    static func insertAttempt(id: String, orderId: String, amount: Money, card: Card, in sql: any SQLDatabase) async throws {
+    static func insertAttempt(id: String, orderId: String, amount: Money, card: Card, in sql: any SQLDatabase)
+        async throws
+    {
         let now = Database.nowMillis()
         try await sql.raw(
             """

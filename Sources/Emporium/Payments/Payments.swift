@@ -39,7 +39,9 @@ public struct Payments: Sendable {
         for _ in 0..<3 {
             switch try await claim(orderId: orderId, userId: userId, card: card) {
             case .attempt(let attemptId, let amount):
-                if let order = try await charge(attemptId: attemptId, orderId: orderId, amount: amount, card: card) { return order }
+                if let order = try await charge(attemptId: attemptId, orderId: orderId, amount: amount, card: card) {
+                    return order
+                }
                 return try await orders.order(id: orderId, userId: userId)
             case .busy(let attemptId):
                 // Settle the open attempt first (a retry after a timeout lands here): never charge beside it.
@@ -65,9 +67,13 @@ public struct Payments: Sendable {
             case expired
         }
         let outcome = try await database.transaction { sql -> Outcome in
-            guard let row = try await orders.store.row(id: orderId, in: sql), row.userId == userId else { throw OrderError.notFound }
+            guard let row = try await orders.store.row(id: orderId, in: sql), row.userId == userId else {
+                throw OrderError.notFound
+            }
             guard row.orderStatus == .pendingPayment else {
-                if row.orderStatus == .cancelled, try await Self.expiredByTimeout(orderId, in: sql) { throw OrderError.expired }
+                if row.orderStatus == .cancelled, try await Self.expiredByTimeout(orderId, in: sql) {
+                    throw OrderError.expired
+                }
                 throw OrderError.invalidTransition(from: row.orderStatus, to: .confirmed)
             }
             if let lock = row.paymentLock { return .claim(.busy(attemptId: lock)) }
@@ -108,7 +114,9 @@ public struct Payments: Sendable {
             throw PaymentError.outcomeUnknown
         } catch {
             try await release(attemptId: attemptId, orderId: orderId, status: "failed")
-            if !(error is GatewayError) { logger.error("payment provider call failed", metadata: ["error": "\(String(reflecting: error))"]) }
+            if !(error is GatewayError) {
+                logger.error("payment provider call failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
             throw PaymentError.providerUnavailable
         }
         switch outcome {
@@ -126,20 +134,28 @@ public struct Payments: Sendable {
     @discardableResult
     private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
         try await database.transaction { sql -> Order? in
-            guard try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql) else {
+            guard
+                try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
+            else {
                 return nil  // another node settled it first
             }
             try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
-            guard let row = try await orders.store.transition(id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql) else {
+            guard
+                let row = try await orders.store.transition(
+                    id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql)
+            else {
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.
-                logger.error("captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
+                logger.error(
+                    "captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
                 if let attempt = try await PaymentStore.attempt(id: attemptId, in: sql) {
-                    try await PaymentStore.insertRefund(id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
+                    try await PaymentStore.insertRefund(
+                        id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
                 }
                 return nil
             }
             try await StockReservations.convert(orderId: orderId, in: sql)
-            try await Outbox.append("order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
+            try await Outbox.append(
+                "order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
             return try await orders.store.order(id: orderId, in: sql)
         }
     }
@@ -164,7 +180,8 @@ public struct Payments: Sendable {
         }
         switch attempt.status {
         case "captured": return .captured
-        case "started" where Database.nowMillis() - attempt.createdAt < Int(callTimeout / .milliseconds(1)) * 3: return .inFlight
+        case "started" where Database.nowMillis() - attempt.createdAt < Int(callTimeout / .milliseconds(1)) * 3:
+            return .inFlight
         case "started", "unknown": break
         default:
             try await release(attemptId: attemptId, orderId: attempt.orderId, status: attempt.status)
@@ -172,7 +189,9 @@ public struct Payments: Sendable {
         }
         let lookup: ChargeLookup
         do {
-            lookup = try await withTimeout(callTimeout) { [gateway] in try await gateway.lookup(idempotencyKey: attemptId) }
+            lookup = try await withTimeout(callTimeout) { [gateway] in
+                try await gateway.lookup(idempotencyKey: attemptId)
+            }
         } catch {
             throw PaymentError.outcomeUnknown
         }
@@ -193,13 +212,16 @@ public struct Payments: Sendable {
     func settleRefunds(limit: Int = 50) async throws {
         let pending = try await database.read { try await PaymentStore.pendingRefunds(limit: limit, in: $0) }
         for refund in pending {
-            guard let attempt = try await database.read({ try await PaymentStore.attempt(id: refund.attemptId, in: $0) }),
+            guard
+                let attempt = try await database.read({ try await PaymentStore.attempt(id: refund.attemptId, in: $0) }),
                 let charge = attempt.providerRef
             else { continue }
             let reference: String
             do {
                 reference = try await withTimeout(callTimeout) { [gateway] in
-                    try await gateway.refund(reference: charge, amount: Money(amount: refund.amount, currency: refund.currency), idempotencyKey: refund.id)
+                    try await gateway.refund(
+                        reference: charge, amount: Money(amount: refund.amount, currency: refund.currency),
+                        idempotencyKey: refund.id)
                 }
             } catch {
                 logger.warning("refund not settled yet", metadata: ["refund": "\(refund.id)"])
@@ -216,13 +238,17 @@ public struct Payments: Sendable {
                 try await sql.raw(
                     "UPDATE payment_attempts SET status = 'refunded', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: refund.attemptId)"
                 ).run()
-                try await Outbox.append("order.refunded", aggregateId: refund.orderId, payload: Orders.event(row, status: row.orderStatus), in: sql)
+                try await Outbox.append(
+                    "order.refunded", aggregateId: refund.orderId, payload: Orders.event(row, status: row.orderStatus),
+                    in: sql)
             }
         }
     }
 
     private static func expiredByTimeout(_ orderId: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("SELECT 1 AS one FROM order_history WHERE order_id = \(bind: orderId) AND note = 'payment_timeout'").first() != nil
+        try await sql.raw(
+            "SELECT 1 AS one FROM order_history WHERE order_id = \(bind: orderId) AND note = 'payment_timeout'"
+        ).first() != nil
     }
 }
 

@@ -20,12 +20,14 @@ public struct SandboxGateway: PaymentGateway {
     let faults: Faults
 
     static let migrations: [Migration] = [
-        Migration("sandbox.1", [
-            """
-            CREATE TABLE sandbox_ledger (idempotency_key TEXT PRIMARY KEY, kind TEXT NOT NULL, amount BIGINT NOT NULL,
-                currency TEXT NOT NULL, reference TEXT NOT NULL, outcome TEXT NOT NULL, created_at BIGINT NOT NULL)
-            """,
-        ]),
+        Migration(
+            "sandbox.1",
+            [
+                """
+                CREATE TABLE sandbox_ledger (idempotency_key TEXT PRIMARY KEY, kind TEXT NOT NULL, amount BIGINT NOT NULL,
+                    currency TEXT NOT NULL, reference TEXT NOT NULL, outcome TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """
+            ])
     ]
 
     public func charge(amount: Money, card: Card, idempotencyKey: String) async throws -> ChargeOutcome {
@@ -45,28 +47,35 @@ public struct SandboxGateway: PaymentGateway {
         }
         let recorded = try await record(kind: "charge", amount: amount, outcome: outcome, key: idempotencyKey)
         if loseAnswer { throw GatewayError.timedOut }
-        return recorded.outcome == "approved" ? .approved(reference: recorded.reference) : .declined(code: recorded.outcome)
+        return recorded.outcome == "approved"
+            ? .approved(reference: recorded.reference) : .declined(code: recorded.outcome)
     }
 
     public func lookup(idempotencyKey: String) async throws -> ChargeLookup {
         try await simulateLatency()
         guard
             let row = try await database.read({ sql in
-                try await sql.raw("SELECT reference, outcome FROM sandbox_ledger WHERE idempotency_key = \(bind: idempotencyKey) AND kind = 'charge'").first()
+                try await sql.raw(
+                    "SELECT reference, outcome FROM sandbox_ledger WHERE idempotency_key = \(bind: idempotencyKey) AND kind = 'charge'"
+                ).first()
             })
         else { return .notFound }
         let outcome = try row.decode(column: "outcome", as: String.self)
-        return outcome == "approved" ? .approved(reference: try row.decode(column: "reference", as: String.self)) : .declined(code: outcome)
+        return outcome == "approved"
+            ? .approved(reference: try row.decode(column: "reference", as: String.self)) : .declined(code: outcome)
     }
 
     public func refund(reference: String, amount: Money, idempotencyKey: String) async throws -> String {
         try await simulateLatency()
         if Double.random(in: 0..<1) < faults.errorRate { throw GatewayError.unavailable }
-        return try await record(kind: "refund", amount: amount, outcome: "refunded:" + reference, key: idempotencyKey).reference
+        return try await record(kind: "refund", amount: amount, outcome: "refunded:" + reference, key: idempotencyKey)
+            .reference
     }
 
     /// Stores the first answer for a key; a repeated call gets that same answer.
-    private func record(kind: String, amount: Money, outcome: String, key: String) async throws -> (reference: String, outcome: String) {
+    private func record(kind: String, amount: Money, outcome: String, key: String) async throws -> (
+        reference: String, outcome: String
+    ) {
         let reference = Identifier.make(kind == "charge" ? "ch" : "re")
         return try await database.transaction { sql in
             try await sql.raw(
@@ -77,8 +86,12 @@ public struct SandboxGateway: PaymentGateway {
                 ON CONFLICT (idempotency_key) DO NOTHING
                 """
             ).run()
-            let row = try await sql.raw("SELECT reference, outcome FROM sandbox_ledger WHERE idempotency_key = \(bind: key)").first()!
-            return (try row.decode(column: "reference", as: String.self), try row.decode(column: "outcome", as: String.self))
+            let row = try await sql.raw(
+                "SELECT reference, outcome FROM sandbox_ledger WHERE idempotency_key = \(bind: key)"
+            ).first()!
+            return (
+                try row.decode(column: "reference", as: String.self), try row.decode(column: "outcome", as: String.self)
+            )
         }
     }
 

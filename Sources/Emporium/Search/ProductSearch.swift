@@ -83,7 +83,8 @@ struct SearchIndexBuilder: Service {
                 break
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.error("building the search index failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                logger.error(
+                    "building the search index failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
             }
@@ -141,12 +142,16 @@ enum SearchDocuments {
         """
 
     static func page(after: String, limit: Int, in sql: any SQLDatabase) async throws -> [SearchDocument] {
-        try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id > \(bind: after) ORDER BY p.id LIMIT \(bind: limit)")
-            .all().map { document(try Row($0)) }
+        try await sql.raw(
+            "\(select) WHERE p.deleted_at IS NULL AND p.id > \(bind: after) ORDER BY p.id LIMIT \(bind: limit)"
+        )
+        .all().map { document(try Row($0)) }
     }
 
     static func document(id: String, in sql: any SQLDatabase) async throws -> SearchDocument? {
-        try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id = \(bind: id)").first().map { document(try Row($0)) }
+        try await sql.raw("\(select) WHERE p.deleted_at IS NULL AND p.id = \(bind: id)").first().map {
+            document(try Row($0))
+        }
     }
 
     private static func document(_ row: Row) -> SearchDocument {

@@ -65,7 +65,8 @@ struct SearchQueryParser {
         request.minRating = try integer("minRating", 1...5).map(Double.init)
         if let sort = string("sort") {
             guard let value = SearchRequest.Sort(rawValue: sort) else {
-                throw invalid("sort", "must be one of \(SearchRequest.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw invalid(
+                    "sort", "must be one of \(SearchRequest.Sort.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             request.sort = value
         }

@@ -45,7 +45,7 @@ public final class Database: Sendable {
         while true {
             do {
                 return try await transaction(body)
-            } catch where attempt < attempts && Self.isConflict(error) {
+            } catch  where attempt < attempts && Self.isConflict(error) {
                 attempt += 1
             }
         }
@@ -101,7 +101,9 @@ extension Database {
 
 extension SQLDatabase {
     /// Runs `body` between `begin` and COMMIT on this connection; ROLLBACK when it throws.
-    nonisolated(nonsending) func inTransaction<T>(begin: String, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    nonisolated(nonsending) func inTransaction<T>(begin: String, _ body: (any SQLDatabase) async throws -> T)
+        async throws -> T
+    {
         try await control(begin)
         return try await committing(body)
     }
@@ -120,7 +122,9 @@ extension SQLDatabase {
 
     /// Runs `body` in a savepoint: released when it returns, rolled back to when it throws, so only its own work is
     /// undone. Its error is the result's; a failing SAVEPOINT, RELEASE or ROLLBACK TO throws.
-    nonisolated(nonsending) func inSavepoint<T>(_ name: String, _ body: () async throws -> T) async throws -> Result<T, any Error> {
+    nonisolated(nonsending) func inSavepoint<T>(_ name: String, _ body: () async throws -> T) async throws -> Result<
+        T, any Error
+    > {
         try await control("SAVEPOINT \(name)")
         do {
             let value = try await body()

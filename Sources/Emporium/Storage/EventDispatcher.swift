@@ -129,7 +129,8 @@ public final class EventDispatcher: Service {
     }
 
     private func runClusterConsumer(_ consumer: EventConsumer, logger: Logger) async throws {
-        let lease = ConsumerLease(database: database, consumer: consumer.name, owner: nodeId, duration: options.leaseDuration)
+        let lease = ConsumerLease(
+            database: database, consumer: consumer.name, owner: nodeId, duration: options.leaseDuration)
         try await lease.register()
         var gap: EventLog.Gap?
         // While the lease is fresh the position in memory is the truth: the lease is renewed at half its life,
@@ -200,10 +201,12 @@ public final class EventDispatcher: Service {
                         "event handler failed; event parked",
                         metadata: ["event_id": "\(event.id)", "event_type": "\(event.type)", "error": "\(error)"]
                     )
-                    Counter(label: "emporium_outbox_parked_total", dimensions: [("consumer", consumer.name)]).increment()
+                    Counter(label: "emporium_outbox_parked_total", dimensions: [("consumer", consumer.name)])
+                        .increment()
                     return String(describing: error)
                 }
-                logger.warning("event handler failed; retrying", metadata: ["event_id": "\(event.id)", "attempt": "\(attempt)"])
+                logger.warning(
+                    "event handler failed; retrying", metadata: ["event_id": "\(event.id)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: delay)
                 delay *= 2
             }

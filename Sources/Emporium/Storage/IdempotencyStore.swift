@@ -14,13 +14,15 @@ struct IdempotencyStore: Sendable {
     var retainMillis = 24 * 3600 * 1000
 
     static let migrations: [Migration] = [
-        Migration("idempotency.1", [
-            """
-            CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key_hash TEXT NOT NULL, request_hash TEXT NOT NULL,
-                status BIGINT, response TEXT, created_at BIGINT NOT NULL, locked_until BIGINT NOT NULL,
-                PRIMARY KEY (scope, key_hash))
-            """,
-        ]),
+        Migration(
+            "idempotency.1",
+            [
+                """
+                CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key_hash TEXT NOT NULL, request_hash TEXT NOT NULL,
+                    status BIGINT, response TEXT, created_at BIGINT NOT NULL, locked_until BIGINT NOT NULL,
+                    PRIMARY KEY (scope, key_hash))
+                """
+            ])
     ]
 
     struct StoredResponse: Codable, Sendable {

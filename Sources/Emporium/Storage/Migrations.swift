@@ -28,7 +28,9 @@ extension Database {
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
             ).run()
             let applied = Set(
-                try await sql.raw("SELECT id FROM schema_migrations").all().map { try $0.decode(column: "id", as: String.self) }
+                try await sql.raw("SELECT id FROM schema_migrations").all().map {
+                    try $0.decode(column: "id", as: String.self)
+                }
             )
             var appliedNow: [String] = []
             for migration in migrations where !applied.contains(migration.id) {

@@ -18,20 +18,22 @@ public struct OutboxEvent: Sendable, Equatable {
 /// The transactional outbox: events are written in the same transaction as the change they describe.
 public enum Outbox {
     static let migrations: [Migration] = [
-        Migration("outbox.1", [
-            """
-            CREATE TABLE events (id {serial}, type TEXT NOT NULL, aggregate_id TEXT NOT NULL,
-                payload TEXT NOT NULL, created_at BIGINT NOT NULL, txid TEXT)
-            """,
-            """
-            CREATE TABLE event_consumers (name TEXT PRIMARY KEY, position BIGINT NOT NULL,
-                owner TEXT NOT NULL, lease_until BIGINT NOT NULL)
-            """,
-            """
-            CREATE TABLE parked_events (consumer TEXT NOT NULL, event_id BIGINT NOT NULL, attempts BIGINT NOT NULL,
-                error TEXT NOT NULL, parked_at BIGINT NOT NULL, PRIMARY KEY (consumer, event_id))
-            """,
-        ]),
+        Migration(
+            "outbox.1",
+            [
+                """
+                CREATE TABLE events (id {serial}, type TEXT NOT NULL, aggregate_id TEXT NOT NULL,
+                    payload TEXT NOT NULL, created_at BIGINT NOT NULL, txid TEXT)
+                """,
+                """
+                CREATE TABLE event_consumers (name TEXT PRIMARY KEY, position BIGINT NOT NULL,
+                    owner TEXT NOT NULL, lease_until BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE parked_events (consumer TEXT NOT NULL, event_id BIGINT NOT NULL, attempts BIGINT NOT NULL,
+                    error TEXT NOT NULL, parked_at BIGINT NOT NULL, PRIMARY KEY (consumer, event_id))
+                """,
+            ])
     ]
 
     /// Appends an event inside the caller's transaction `tx`.
@@ -46,7 +48,9 @@ public enum Outbox {
 
     /// Appends events inside the caller's transaction `tx`, in one statement, in the order given (one event, or a
     /// flash-sale batch's orders).
-    static func appendAll(_ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase)
+    static func appendAll(
+        _ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase
+    )
         async throws
     {
         guard !events.isEmpty else { return }

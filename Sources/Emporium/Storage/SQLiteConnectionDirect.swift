@@ -51,7 +51,9 @@ final class SQLiteConnectionDirect: Sendable {
     /// Runs one statement; `onRow` sees each row after the statement finished and the connection is free again.
     func execute(_ sql: String, _ binds: [SQLiteData], onRow: (SQLiteDirectRow) throws -> Void) throws {
         let rows = try state.withLock { state -> [SQLiteDirectRow] in
-            guard let handle = state.handle else { throw SQLiteFailure(code: SQLITE_MISUSE, message: "connection closed") }
+            guard let handle = state.handle else {
+                throw SQLiteFailure(code: SQLITE_MISUSE, message: "connection closed")
+            }
             if binds.count > Self.cachedBindLimit {
                 // Multi-row statements differ by their row count: prepared for this run only, not cached.
                 let statement = try Self.prepare(sql, handle: handle)
@@ -69,7 +71,9 @@ final class SQLiteConnectionDirect: Sendable {
         for row in rows { try onRow(row) }
     }
 
-    private static func run(_ statement: OpaquePointer, _ binds: [SQLiteData], handle: OpaquePointer) throws -> [SQLiteDirectRow] {
+    private static func run(_ statement: OpaquePointer, _ binds: [SQLiteData], handle: OpaquePointer) throws
+        -> [SQLiteDirectRow]
+    {
         defer {
             sqlite_nio_sqlite3_reset(statement)
             sqlite_nio_sqlite3_clear_bindings(statement)
@@ -150,7 +154,8 @@ final class SQLiteConnectionDirect: Sendable {
             case .float(let double):
                 status = sqlite_nio_sqlite3_bind_double(statement, index, double)
             case .text(let text):
-                status = sqlite_nio_sqlite3_bind_text64(statement, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
+                status = sqlite_nio_sqlite3_bind_text64(
+                    statement, index, text, UInt64(text.utf8.count), transient, UInt8(SQLITE_UTF8))
             case .blob(let buffer):
                 status = buffer.withUnsafeReadableBytes {
                     sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)
@@ -174,7 +179,8 @@ final class SQLiteConnectionDirect: Sendable {
             case SQLITE_TEXT:
                 let bytes = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
                 if let text = sqlite_nio_sqlite3_column_text(statement, column) {
-                    values.append(.text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self)))
+                    values.append(
+                        .text(String(decoding: UnsafeBufferPointer(start: text, count: bytes), as: UTF8.self)))
                 } else {
                     values.append(.text(""))
                 }
@@ -270,7 +276,9 @@ struct SQLiteDirectDatabase: SQLDatabase {
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
+        Void
+    > {
         do {
             try run(query, onRow)
             return eventLoop.makeSucceededVoidFuture()

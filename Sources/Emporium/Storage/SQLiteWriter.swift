@@ -197,7 +197,8 @@ enum SQLiteWriterError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .closed: "the database is closed"
-        case .rolledBack: "SQLite rolled the transaction back (I/O error, full disk or out of memory); nothing was written"
+        case .rolledBack:
+            "SQLite rolled the transaction back (I/O error, full disk or out of memory); nothing was written"
         case .notRun: "the transaction did not run"
         case .bodyThrew: "the transaction's body threw"
         }

@@ -15,7 +15,8 @@ struct AccountsTests {
             #expect(user["role"] as? String == "customer")
             #expect(signup["expiresIn"] as? Int == 900)
 
-            let login = try await client.send(.post, "/api/v1/auth/login", json: #"{"email": "ada@example.com", "password": "correct horse"}"#)
+            let login = try await client.send(
+                .post, "/api/v1/auth/login", json: #"{"email": "ada@example.com", "password": "correct horse"}"#)
             #expect(login.status == .ok)
             let session = try login.jsonObject()
             let access = try #require(session["accessToken"] as? String)
@@ -25,24 +26,29 @@ struct AccountsTests {
             #expect(me.status == .ok)
             #expect(try me.jsonObject()["id"] as? String == user["id"] as? String)
 
-            let rotated = try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(firstRefresh)"}"#)
+            let rotated = try await client.send(
+                .post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(firstRefresh)"}"#)
             #expect(rotated.status == .ok)
             let secondRefresh = try #require(try rotated.jsonObject()["refreshToken"] as? String)
             #expect(secondRefresh != firstRefresh)
 
-            let reuse = try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(firstRefresh)"}"#)
+            let reuse = try await client.send(
+                .post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(firstRefresh)"}"#)
             #expect(reuse.status == .unauthorized)
             #expect(try reuse.problemCode() == "token_reused")
 
             // The whole family is revoked: the newest token of it no longer works either.
-            let afterRevocation = try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(secondRefresh)"}"#)
+            let afterRevocation = try await client.send(
+                .post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(secondRefresh)"}"#)
             #expect(afterRevocation.status == .unauthorized)
             #expect(try afterRevocation.problemCode() == "token_revoked")
 
             // Another login starts a new family that works.
-            let again = try await client.send(.post, "/api/v1/auth/login", json: #"{"email": "ada@example.com", "password": "correct horse"}"#)
+            let again = try await client.send(
+                .post, "/api/v1/auth/login", json: #"{"email": "ada@example.com", "password": "correct horse"}"#)
             let thirdRefresh = try #require(try again.jsonObject()["refreshToken"] as? String)
-            let ok = try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(thirdRefresh)"}"#)
+            let ok = try await client.send(
+                .post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(thirdRefresh)"}"#)
             #expect(ok.status == .ok)
         }
     }
@@ -54,7 +60,8 @@ struct AccountsTests {
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<8 {
                     group.addTask {
-                        try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(refresh)"}"#).status
+                        try await client.send(.post, "/api/v1/auth/refresh", json: #"{"refreshToken": "\#(refresh)"}"#)
+                            .status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -69,7 +76,8 @@ struct AccountsTests {
         try await TestStore.withApp(engine) { client, _ in
             _ = try await client.signup(email: "taken@example.com")
             let duplicate = try await client.send(
-                .post, "/api/v1/auth/signup", json: #"{"email": "TAKEN@example.com", "password": "12345678", "name": "X"}"#)
+                .post, "/api/v1/auth/signup",
+                json: #"{"email": "TAKEN@example.com", "password": "12345678", "name": "X"}"#)
             #expect(duplicate.status == .conflict)
             #expect(try duplicate.problemCode() == "email_taken")
 
@@ -77,7 +85,9 @@ struct AccountsTests {
                 .post, "/api/v1/auth/signup", json: #"{"email": "not-an-email", "password": "short", "name": " "}"#)
             #expect(invalid.status == .unprocessableContent)
             #expect(try invalid.problemCode() == "validation_failed")
-            let fields = try #require(try invalid.jsonObject()["errors"] as? [[String: Any]]).compactMap { $0["field"] as? String }
+            let fields = try #require(try invalid.jsonObject()["errors"] as? [[String: Any]]).compactMap {
+                $0["field"] as? String
+            }
             #expect(Set(fields) == ["email", "password", "name"])
         }
     }
@@ -87,16 +97,19 @@ struct AccountsTests {
         try await TestStore.withApp(engine, configure: { $0.loginFailuresPerEmail = 3 }) { client, _ in
             _ = try await client.signup(email: "victim@example.com")
             for _ in 0..<3 {
-                let wrong = try await client.send(.post, "/api/v1/auth/login", json: #"{"email": "victim@example.com", "password": "guess-guess"}"#)
+                let wrong = try await client.send(
+                    .post, "/api/v1/auth/login", json: #"{"email": "victim@example.com", "password": "guess-guess"}"#)
                 #expect(wrong.status == .unauthorized)
                 #expect(try wrong.problemCode() == "invalid_credentials")
             }
-            let throttled = try await client.send(.post, "/api/v1/auth/login", json: #"{"email": "victim@example.com", "password": "correct horse"}"#)
+            let throttled = try await client.send(
+                .post, "/api/v1/auth/login", json: #"{"email": "victim@example.com", "password": "correct horse"}"#)
             #expect(throttled.status == .tooManyRequests)
             #expect(try throttled.problemCode() == "rate_limited")
             #expect(Int(throttled.headers[.retryAfter] ?? "") ?? 0 > 0)
 
-            let unknown = try await client.send(.post, "/api/v1/auth/login", json: #"{"email": "nobody@example.com", "password": "whatever1"}"#)
+            let unknown = try await client.send(
+                .post, "/api/v1/auth/login", json: #"{"email": "nobody@example.com", "password": "whatever1"}"#)
             #expect(unknown.status == .unauthorized)
         }
     }
@@ -126,7 +139,8 @@ struct AccountsTests {
     @Test(arguments: engines)
     func adminAccountsCarryTheAdminRole(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
-            let session = try await node.accounts.signup(email: "boss@example.com", password: "admin-password", name: "Boss", role: .admin)
+            let session = try await node.accounts.signup(
+                email: "boss@example.com", password: "admin-password", name: "Boss", role: .admin)
             let me = try await client.send(.get, "/api/v1/me", token: session.accessToken)
             #expect(try me.jsonObject()["role"] as? String == "admin")
         }

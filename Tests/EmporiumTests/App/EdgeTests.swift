@@ -10,16 +10,32 @@ import Testing
 struct EdgeTests {
     @Test func badInputOfEveryKindGetsAProblemNeverA500() async throws {
         try await TestStore.withApp(.sqlite) { client, _ in
-            let cases: [(json: String?, contentType: String?, path: String, status: HTTPResponse.Status, code: String, field: String?)] = [
-                ("{not json", nil, "/api/v1/auth/signup", .badRequest, "invalid_request", nil),
-                ("", nil, "/api/v1/auth/signup", .badRequest, "invalid_request", nil),
-                (#"{"email": "a@b.co", "name": "A"}"#, nil, "/api/v1/auth/signup", .badRequest, "invalid_request", "password"),
-                (#"{"email": 12, "password": "12345678", "name": "A"}"#, nil, "/api/v1/auth/signup", .badRequest, "invalid_request", "email"),
-                (#"{"email": null, "password": "12345678", "name": "A"}"#, nil, "/api/v1/auth/signup", .badRequest, "invalid_request", "email"),
-                (#"[1, 2]"#, nil, "/api/v1/auth/login", .badRequest, "invalid_request", nil),
-                (#"{"refreshToken": "x"}"#, "text/plain", "/api/v1/auth/refresh", .unsupportedMediaType, "unsupported_media_type", nil),
-                (nil, nil, "/api/v1/no/such/route", .notFound, "not_found", nil),
-            ]
+            let cases:
+                [(
+                    json: String?, contentType: String?, path: String, status: HTTPResponse.Status, code: String,
+                    field: String?
+                )] = [
+                    ("{not json", nil, "/api/v1/auth/signup", .badRequest, "invalid_request", nil),
+                    ("", nil, "/api/v1/auth/signup", .badRequest, "invalid_request", nil),
+                    (
+                        #"{"email": "a@b.co", "name": "A"}"#, nil, "/api/v1/auth/signup", .badRequest,
+                        "invalid_request", "password"
+                    ),
+                    (
+                        #"{"email": 12, "password": "12345678", "name": "A"}"#, nil, "/api/v1/auth/signup", .badRequest,
+                        "invalid_request", "email"
+                    ),
+                    (
+                        #"{"email": null, "password": "12345678", "name": "A"}"#, nil, "/api/v1/auth/signup",
+                        .badRequest, "invalid_request", "email"
+                    ),
+                    (#"[1, 2]"#, nil, "/api/v1/auth/login", .badRequest, "invalid_request", nil),
+                    (
+                        #"{"refreshToken": "x"}"#, "text/plain", "/api/v1/auth/refresh", .unsupportedMediaType,
+                        "unsupported_media_type", nil
+                    ),
+                    (nil, nil, "/api/v1/no/such/route", .notFound, "not_found", nil),
+                ]
             for item in cases {
                 var headers: HTTPFields = [:]
                 if let contentType = item.contentType { headers[.contentType] = contentType }
@@ -39,7 +55,8 @@ struct EdgeTests {
 
     @Test func bodiesOverOneMebibyteAre413() async throws {
         try await TestStore.withApp(.sqlite) { client, _ in
-            let big = #"{"email": "a@b.co", "password": ""# + String(repeating: "x", count: 1 << 20) + #"", "name": "A"}"#
+            let big =
+                #"{"email": "a@b.co", "password": ""# + String(repeating: "x", count: 1 << 20) + #"", "name": "A"}"#
             let response = try await client.send(.post, "/api/v1/auth/signup", json: big)
             #expect(response.status == .contentTooLarge)
             #expect(try response.problemCode() == "payload_too_large")
@@ -48,7 +65,8 @@ struct EdgeTests {
 
     @Test func everyResponseCarriesARequestId() async throws {
         try await TestStore.withApp(.sqlite) { client, _ in
-            let echoed = try await client.send(.get, "/health/live", headers: [HTTPField.Name("X-Request-Id")!: "abc-123"])
+            let echoed = try await client.send(
+                .get, "/health/live", headers: [HTTPField.Name("X-Request-Id")!: "abc-123"])
             #expect(echoed.headers[HTTPField.Name("X-Request-Id")!] == "abc-123")
             let generated = try await client.send(.get, "/api/v1/missing")
             #expect((generated.headers[HTTPField.Name("X-Request-Id")!] ?? "").count >= 8)
@@ -56,7 +74,13 @@ struct EdgeTests {
     }
 
     @Test func rateLimitAnswers429WithRetryAfter() async throws {
-        try await TestStore.withApp(.sqlite, configure: { $0.rateLimitPerSecond = 1; $0.rateLimitBurst = 3 }) { client, _ in
+        try await TestStore.withApp(
+            .sqlite,
+            configure: {
+                $0.rateLimitPerSecond = 1
+                $0.rateLimitBurst = 3
+            }
+        ) { client, _ in
             var statuses: [HTTPResponse.Status] = []
             var last: TestResponse?
             for _ in 0..<5 {

@@ -1,7 +1,8 @@
-@testable import Emporium
 import Foundation
 import NIOCore
 import Testing
+
+@testable import Emporium
 
 /// The hand-written JSON of hot responses reads back as the same values `JSONEncoder` would have written.
 struct JSONWriterTests {

@@ -13,7 +13,8 @@ struct OpenAPITests {
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             var documented: Set<String> = []
             for (path, item) in paths {
-                let full = path.hasPrefix("/health") || path == "/metrics" || path == "/openapi.json" ? path : "/api/v1" + path
+                let full =
+                    path.hasPrefix("/health") || path == "/metrics" || path == "/openapi.json" ? path : "/api/v1" + path
                 for method in item.keys where ["get", "post", "put", "patch", "delete"].contains(method) {
                     documented.insert("\(method.uppercased()) \(full)")
                 }

@@ -1,4 +1,3 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -6,6 +5,8 @@ import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import Emporium
 
 /// `GET /cart/events`: a device listening on one node hears of a change made through another.
 @Suite(.timeLimit(.minutes(2)))
@@ -21,7 +22,9 @@ struct CartEventsTests {
             do {
                 try await buildApplication(other).test(.live) { listenerNode in
                     let port = try #require(listenerNode.port)
-                    try await EventStream.open(port: port, path: "/api/v1/cart/events", headers: ["Authorization: Bearer \(token)"]) { stream in
+                    try await EventStream.open(
+                        port: port, path: "/api/v1/cart/events", headers: ["Authorization: Bearer \(token)"]
+                    ) { stream in
                         #expect(try await stream.nextEvent() == #"{"version":0}"#)
                         try await writer.addToCart("KITE-1", 1, as: .user(token))
                         #expect(try await stream.nextEvent() == #"{"version":1}"#)
@@ -62,7 +65,8 @@ struct EventStream {
                 }
             }
         try await channel.executeThenClose { inbound, outbound in
-            let request = (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Accept: text/event-stream"] + headers).joined(separator: "\r\n")
+            let request = (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Accept: text/event-stream"] + headers).joined(
+                separator: "\r\n")
             try await outbound.write(ByteBuffer(string: request + "\r\n\r\n"))
             var stream = EventStream(inbound: inbound.makeAsyncIterator())
             try await body(&stream)

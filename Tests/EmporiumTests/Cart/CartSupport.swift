@@ -42,7 +42,8 @@ extension TestClientProtocol {
 
     @discardableResult
     func addToCart(_ sku: String, _ quantity: Int = 1, as shopper: Shopper) async throws -> [String: Any] {
-        try await cartRequest(.post, "/api/v1/cart/items", as: shopper, json: #"{"sku": "\#(sku)", "quantity": \#(quantity)}"#)
+        try await cartRequest(
+            .post, "/api/v1/cart/items", as: shopper, json: #"{"sku": "\#(sku)", "quantity": \#(quantity)}"#)
     }
 
     @discardableResult

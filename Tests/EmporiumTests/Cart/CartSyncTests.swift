@@ -88,7 +88,10 @@ struct CartSyncTests {
             // OIL: added 2, removed (the device saw its own add), added 1. SALT: the 4 it saw became 1; the 2 added elsewhere stay.
             #expect(quantity(of: "OIL-1", in: merged) == 1)
             #expect(quantity(of: "SALT-1", in: merged) == 3)
-            #expect(warnings(in: merged).contains { $0["sku"] as? String == "GHOST-1" && $0["reason"] as? String == "unknown_sku" })
+            #expect(
+                warnings(in: merged).contains {
+                    $0["sku"] as? String == "GHOST-1" && $0["reason"] as? String == "unknown_sku"
+                })
             #expect(merged["version"] as? Int == 3)
         }
     }
@@ -98,7 +101,8 @@ struct CartSyncTests {
         try await TestStore.withApp(engine) { client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "RICE-1", price: 400, stock: 100)
-            let guestAnswer = try await client.send(.post, "/api/v1/cart/items", json: #"{"sku": "RICE-1", "quantity": 2}"#)
+            let guestAnswer = try await client.send(
+                .post, "/api/v1/cart/items", json: #"{"sku": "RICE-1", "quantity": 2}"#)
             let guest = Shopper.guest(try #require(guestAnswer.headers[.cartTokenHeader]))
             let merged = try await client.syncCart(
                 #"{"deviceId": "g", "baseVersion": 1000, "ops": [{"opId": "r", "op": "remove", "sku": "RICE-1"}]}"#,

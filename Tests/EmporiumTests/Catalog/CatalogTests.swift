@@ -1,4 +1,3 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -6,22 +5,27 @@ import NIOCore
 import SQLKit
 import Testing
 
+@testable import Emporium
+
 @Suite(.timeLimit(.minutes(2)))
 struct CatalogTests {
     @Test(arguments: engines)
     func adminCreatesUpdatesAndDeletesProducts(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
             let admin = try await client.adminToken(node)
-            let category = try await client.send(.post, "/api/v1/admin/categories", json: #"{"name": "Electronics"}"#, token: admin)
+            let category = try await client.send(
+                .post, "/api/v1/admin/categories", json: #"{"name": "Electronics"}"#, token: admin)
             #expect(category.status == .created)
             let electronicsId = try #require(try category.jsonObject()["id"] as? String)
             let audio = try await client.send(
-                .post, "/api/v1/admin/categories", json: #"{"name": "Audio", "parentId": "\#(electronicsId)"}"#, token: admin)
+                .post, "/api/v1/admin/categories", json: #"{"name": "Audio", "parentId": "\#(electronicsId)"}"#,
+                token: admin)
             let audioJSON = try audio.jsonObject()
             #expect(audioJSON["path"] as? [String] == ["Electronics", "Audio"])
             let audioId = try #require(audioJSON["id"] as? String)
 
-            let created = try await client.createProduct(admin, title: "Crème Brûlée Torch", sku: "TORCH-1", price: 2599, categoryId: audioId)
+            let created = try await client.createProduct(
+                admin, title: "Crème Brûlée Torch", sku: "TORCH-1", price: 2599, categoryId: audioId)
             let id = try #require(created["id"] as? String)
             #expect(created["slug"] as? String == "creme-brulee-torch")
             #expect((created["price"] as? [String: Any])?["amount"] as? Int == 2599)
@@ -39,7 +43,8 @@ struct CatalogTests {
 
             let patched = try await client.send(
                 .patch, "/api/v1/admin/products/\(id)",
-                json: #"{"title": "Kitchen Torch", "variants": [{"sku": "TORCH-1", "price": {"amount": 1999, "currency": "USD"}}, {"sku": "TORCH-1B", "title": "Refill", "price": {"amount": 499, "currency": "USD"}, "stock": 3}]}"#,
+                json:
+                    #"{"title": "Kitchen Torch", "variants": [{"sku": "TORCH-1", "price": {"amount": 1999, "currency": "USD"}}, {"sku": "TORCH-1B", "title": "Refill", "price": {"amount": 499, "currency": "USD"}, "stock": 3}]}"#,
                 token: admin)
             #expect(patched.status == .ok)
             let patchedJSON = try patched.jsonObject()
@@ -50,7 +55,8 @@ struct CatalogTests {
             // Fields a variant change leaves out stay as they were.
             #expect((patchedJSON["variants"] as? [[String: Any]])?.first?["title"] as? String == "Black")
             let noPrice = try await client.send(
-                .patch, "/api/v1/admin/products/\(id)", json: #"{"variants": [{"sku": "NEW-1", "title": "X"}]}"#, token: admin)
+                .patch, "/api/v1/admin/products/\(id)", json: #"{"variants": [{"sku": "NEW-1", "title": "X"}]}"#,
+                token: admin)
             #expect(noPrice.status == .unprocessableContent)
 
             let tree = try await client.send(.get, "/api/v1/categories").jsonObject()
@@ -65,7 +71,8 @@ struct CatalogTests {
             #expect(try await client.send(.delete, "/api/v1/admin/products/\(id)", token: admin).status == .notFound)
             // Still in the database for old orders.
             let kept = try await node.database.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM products WHERE id = \(bind: id)").first()!.decode(column: "n", as: Int.self)
+                try await sql.raw("SELECT COUNT(*) AS n FROM products WHERE id = \(bind: id)").first()!.decode(
+                    column: "n", as: Int.self)
             }
             #expect(kept == 1)
         }
@@ -78,13 +85,31 @@ struct CatalogTests {
             _ = try await client.createProduct(admin, sku: "TAKEN-1")
             let long = String(repeating: "x", count: 201)
             let cases: [(String, Set<String>)] = [
-                (#"{"title": " ", "variants": [{"sku": "A1", "price": {"amount": 100, "currency": "USD"}}]}"#, ["title"]),
-                (#"{"title": "T", "variants": [{"sku": "A1", "price": {"amount": -1, "currency": "USD"}}]}"#, ["variants.0.price.amount"]),
+                (
+                    #"{"title": " ", "variants": [{"sku": "A1", "price": {"amount": 100, "currency": "USD"}}]}"#,
+                    ["title"]
+                ),
+                (
+                    #"{"title": "T", "variants": [{"sku": "A1", "price": {"amount": -1, "currency": "USD"}}]}"#,
+                    ["variants.0.price.amount"]
+                ),
                 (#"{"title": "T", "variants": []}"#, ["variants"]),
-                (#"{"title": "T", "variants": [{"sku": "TAKEN-1", "price": {"amount": 1, "currency": "USD"}}]}"#, ["variants"]),
-                (#"{"title": "T", "variants": [{"sku": "D", "price": {"amount": 1, "currency": "USD"}}, {"sku": "D", "price": {"amount": 1, "currency": "USD"}}]}"#, ["variants.1.sku"]),
-                (#"{"title": "T", "categoryId": "cat_nope", "variants": [{"sku": "C1", "price": {"amount": 1, "currency": "USD"}}]}"#, ["categoryId"]),
-                (#"{"title": "\#(long)", "variants": [{"sku": "bad sku!", "price": {"amount": 1, "currency": "usd"}}]}"#, ["title", "variants.0.sku", "variants.0.price.currency"]),
+                (
+                    #"{"title": "T", "variants": [{"sku": "TAKEN-1", "price": {"amount": 1, "currency": "USD"}}]}"#,
+                    ["variants"]
+                ),
+                (
+                    #"{"title": "T", "variants": [{"sku": "D", "price": {"amount": 1, "currency": "USD"}}, {"sku": "D", "price": {"amount": 1, "currency": "USD"}}]}"#,
+                    ["variants.1.sku"]
+                ),
+                (
+                    #"{"title": "T", "categoryId": "cat_nope", "variants": [{"sku": "C1", "price": {"amount": 1, "currency": "USD"}}]}"#,
+                    ["categoryId"]
+                ),
+                (
+                    #"{"title": "\#(long)", "variants": [{"sku": "bad sku!", "price": {"amount": 1, "currency": "usd"}}]}"#,
+                    ["title", "variants.0.sku", "variants.0.price.currency"]
+                ),
             ]
             for (body, fields) in cases {
                 let response = try await client.send(.post, "/api/v1/admin/products", json: body, token: admin)
@@ -93,7 +118,9 @@ struct CatalogTests {
                 let errors = try #require(try response.jsonObject()["errors"] as? [[String: Any]])
                 #expect(Set(errors.compactMap { $0["field"] as? String }) == fields, "\(body)")
             }
-            let wrongType = try await client.send(.post, "/api/v1/admin/products", json: #"{"title": "T", "variants": [{"sku": "X", "price": 100}]}"#, token: admin)
+            let wrongType = try await client.send(
+                .post, "/api/v1/admin/products", json: #"{"title": "T", "variants": [{"sku": "X", "price": 100}]}"#,
+                token: admin)
             #expect(wrongType.status == .badRequest)
             let count = try await node.database.read { sql in
                 try await sql.raw("SELECT COUNT(*) AS n FROM products").first()!.decode(column: "n", as: Int.self)
@@ -135,7 +162,9 @@ struct CatalogTests {
             #expect(first.headers[.cacheControl]?.hasPrefix("public, max-age=") == true)
             let notModified = try await client.send(.get, "/api/v1/products/\(id)", headers: [.ifNoneMatch: etag])
             #expect(notModified.status == .notModified)
-            _ = try await client.send(.post, "/api/v1/admin/inventory/ETAG-1/adjust", json: #"{"delta": -3, "reason": "damaged"}"#, token: admin)
+            _ = try await client.send(
+                .post, "/api/v1/admin/inventory/ETAG-1/adjust", json: #"{"delta": -3, "reason": "damaged"}"#,
+                token: admin)
             // The node's own consumer drops the cached page within its poll interval (the cross-node test times it).
             var changed = false
             for _ in 0..<500 where !changed {

@@ -1,15 +1,18 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import Emporium
+
 @Suite(.timeLimit(.minutes(2)))
 struct ImageTests {
     static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 64)
 
-    static func upload(_ client: any TestClientProtocol, _ token: String, _ id: String, type: String, _ bytes: [UInt8]) async throws -> TestResponse {
+    static func upload(_ client: any TestClientProtocol, _ token: String, _ id: String, type: String, _ bytes: [UInt8])
+        async throws -> TestResponse
+    {
         try await client.execute(
             uri: "/api/v1/admin/products/\(id)/images",
             method: .post,
@@ -40,17 +43,26 @@ struct ImageTests {
 
             var images: [[String: Any]] = []
             for _ in 0..<100 where images.isEmpty {
-                images = (try await client.send(.get, "/api/v1/products/\(id)").jsonObject()["images"] as? [[String: Any]]) ?? []
+                images =
+                    (try await client.send(.get, "/api/v1/products/\(id)").jsonObject()["images"] as? [[String: Any]])
+                    ?? []
                 if images.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
             }
             #expect(images.first?["url"] as? String == url)
 
             // A JPEG header on PNG bytes, text claiming to be PNG, and unknown types are refused.
-            #expect(try await Self.upload(client, admin, id, type: "image/jpeg", Self.png).status == .unsupportedMediaType)
-            #expect(try await Self.upload(client, admin, id, type: "image/png", Array("hello".utf8)).status == .unsupportedMediaType)
-            #expect(try await Self.upload(client, admin, id, type: "image/gif", Array("GIF89a".utf8)).status == .unsupportedMediaType)
+            #expect(
+                try await Self.upload(client, admin, id, type: "image/jpeg", Self.png).status == .unsupportedMediaType)
+            #expect(
+                try await Self.upload(client, admin, id, type: "image/png", Array("hello".utf8)).status
+                    == .unsupportedMediaType)
+            #expect(
+                try await Self.upload(client, admin, id, type: "image/gif", Array("GIF89a".utf8)).status
+                    == .unsupportedMediaType)
             #expect(try await client.send(.get, "/api/v1/images/../../etc/passwd").status == .notFound)
-            #expect(try await client.send(.get, "/api/v1/images/\(String(repeating: "a", count: 64)).png").status == .notFound)
+            #expect(
+                try await client.send(.get, "/api/v1/images/\(String(repeating: "a", count: 64)).png").status
+                    == .notFound)
         }
     }
 
@@ -67,7 +79,8 @@ struct ImageTests {
     }
 
     @Test func plainSVGIsAccepted() throws {
-        let svg = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="10" height="10"/><use href="#g"/></svg>"##
+        let svg =
+            ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="10" height="10"/><use href="#g"/></svg>"##
         #expect(try ImageKind.check(Array(svg.utf8), declaredType: "image/svg+xml") == .svg)
     }
 }

@@ -1,9 +1,10 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SQLKit
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(2)))
 struct InventoryTests {
@@ -22,17 +23,23 @@ struct InventoryTests {
             let level = try await client.send(.get, "/api/v1/admin/inventory/MUG-1", token: admin).jsonObject()
             #expect(level["onHand"] as? Int == 10 && level["reserved"] as? Int == 0 && level["available"] as? Int == 10)
 
-            let set = try await client.send(.put, "/api/v1/admin/inventory/MUG-1", json: #"{"onHand": 8}"#, token: admin)
+            let set = try await client.send(
+                .put, "/api/v1/admin/inventory/MUG-1", json: #"{"onHand": 8}"#, token: admin)
             #expect(try set.jsonObject()["available"] as? Int == 8)
-            let removed = try await client.send(.post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": -5, "reason": "broken"}"#, token: admin)
+            let removed = try await client.send(
+                .post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": -5, "reason": "broken"}"#, token: admin
+            )
             #expect(try removed.jsonObject()["available"] as? Int == 3)
 
-            let tooMany = try await client.send(.post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": -4, "reason": "lost"}"#, token: admin)
+            let tooMany = try await client.send(
+                .post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": -4, "reason": "lost"}"#, token: admin)
             #expect(tooMany.status == .conflict)
             #expect(try tooMany.problemCode() == "insufficient_stock")
-            let negative = try await client.send(.put, "/api/v1/admin/inventory/MUG-1", json: #"{"onHand": -1}"#, token: admin)
+            let negative = try await client.send(
+                .put, "/api/v1/admin/inventory/MUG-1", json: #"{"onHand": -1}"#, token: admin)
             #expect(negative.status == .unprocessableContent)
-            let noReason = try await client.send(.post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": 1, "reason": ""}"#, token: admin)
+            let noReason = try await client.send(
+                .post, "/api/v1/admin/inventory/MUG-1/adjust", json: #"{"delta": 1, "reason": ""}"#, token: admin)
             #expect(noReason.status == .unprocessableContent)
             let unknown = try await client.send(.get, "/api/v1/admin/inventory/NOPE", token: admin)
             #expect(unknown.status == .notFound)
@@ -54,7 +61,10 @@ struct InventoryTests {
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<30 {
                     group.addTask {
-                        try await client.send(.post, "/api/v1/admin/inventory/HOT-1/adjust", json: #"{"delta": -1, "reason": "sold offline"}"#, token: admin).status
+                        try await client.send(
+                            .post, "/api/v1/admin/inventory/HOT-1/adjust",
+                            json: #"{"delta": -1, "reason": "sold offline"}"#, token: admin
+                        ).status
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }

@@ -1,6 +1,7 @@
-@testable import Emporium
 import Foundation
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(2)))
 struct SeedDataTests {

@@ -1,9 +1,10 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import SQLKit
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(3)))
 struct SeedingTests {
@@ -19,7 +20,8 @@ struct SeedingTests {
             let page = try await client.send(.get, "/api/v1/products/prd_none")
             #expect(page.status == .notFound)
             let someId = try await node.database.read { sql in
-                try await sql.raw("SELECT id FROM products ORDER BY id LIMIT 1").first()!.decode(column: "id", as: String.self)
+                try await sql.raw("SELECT id FROM products ORDER BY id LIMIT 1").first()!.decode(
+                    column: "id", as: String.self)
             }
             let product = try await client.send(.get, "/api/v1/products/\(someId)").jsonObject()
             let images = try #require(product["images"] as? [[String: Any]])

@@ -11,10 +11,19 @@ struct FlashSaleRaceTests {
     static let cases = engines.flatMap { engine in ReservationStrategy.allCases.map { (engine, $0) } }
 
     @Test(arguments: cases)
-    func oneCustomerRacingThemselvesGetsNoMoreThanTheLimit(engine: DatabaseEngine, strategy: ReservationStrategy) async throws {
-        try await TestStore.withApp(engine, configure: { $0.reservationStrategy = strategy; $0.flashSales.userRate = 0 }) { client, node in
+    func oneCustomerRacingThemselvesGetsNoMoreThanTheLimit(engine: DatabaseEngine, strategy: ReservationStrategy)
+        async throws
+    {
+        try await TestStore.withApp(
+            engine,
+            configure: {
+                $0.reservationStrategy = strategy
+                $0.flashSales.userRate = 0
+            }
+        ) { client, node in
             let admin = try await client.adminToken(node)
-            let sale = try #require(try await client.createFlashSale(admin, stock: 20, quantity: 10, limit: 2)["id"] as? String)
+            let sale = try #require(
+                try await client.createFlashSale(admin, stock: 20, quantity: 10, limit: 2)["id"] as? String)
             let shopper = try await client.customer()
             let outcomes = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
                 for _ in 0..<30 {
@@ -75,10 +84,20 @@ struct FlashSaleRaceTests {
     /// Buyers who already hold their limit race beside new ones: each of them is refused, and the units they would
     /// have taken go to the next buyers in line, so the sale still sells out exactly (the set-based batch's rounds).
     @Test(arguments: cases)
-    func buyersAtTheirLimitLeaveTheirUnitsToTheNextInLine(engine: DatabaseEngine, strategy: ReservationStrategy) async throws {
-        try await TestStore.withApp(engine, configure: { $0.reservationStrategy = strategy; $0.flashSales.userRate = 0 }) { client, node in
+    func buyersAtTheirLimitLeaveTheirUnitsToTheNextInLine(engine: DatabaseEngine, strategy: ReservationStrategy)
+        async throws
+    {
+        try await TestStore.withApp(
+            engine,
+            configure: {
+                $0.reservationStrategy = strategy
+                $0.flashSales.userRate = 0
+            }
+        ) { client, node in
             let admin = try await client.adminToken(node)
-            let sale = try #require(try await client.createFlashSale(admin, sku: "ROUND-1", stock: 30, quantity: 30, limit: 2)["id"] as? String)
+            let sale = try #require(
+                try await client.createFlashSale(admin, sku: "ROUND-1", stock: 30, quantity: 30, limit: 2)["id"]
+                    as? String)
             let shoppers = try await withThrowingTaskGroup(of: Shopper.self) { group in
                 for _ in 0..<40 { group.addTask { try await client.customer() } }
                 return try await group.reduce(into: []) { $0.append($1) }

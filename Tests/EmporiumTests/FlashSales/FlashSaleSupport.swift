@@ -34,7 +34,9 @@ extension TestClientProtocol {
         return try response.jsonObject()
     }
 
-    func purchase(_ saleId: String, quantity: Int = 1, as shopper: Shopper, key: String = UUID().uuidString, address: Bool = false)
+    func purchase(
+        _ saleId: String, quantity: Int = 1, as shopper: Shopper, key: String = UUID().uuidString, address: Bool = false
+    )
         async throws -> TestResponse
     {
         let shipping = address ? #", "shippingAddress": \#(testAddress)"# : ""
@@ -53,7 +55,9 @@ extension TestClientProtocol {
     }
 
     /// Polls the sale until `done` holds (or `seconds` pass); its last JSON.
-    func waitForFlashSale(_ saleId: String, seconds: Double = 15, until done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+    func waitForFlashSale(_ saleId: String, seconds: Double = 15, until done: ([String: Any]) -> Bool) async throws
+        -> [String: Any]
+    {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         var sale = try await flashSale(saleId)
         while !done(sale), ContinuousClock.now < deadline {
@@ -77,6 +81,7 @@ func outcome(_ response: TestResponse) throws -> (Int, String?) {
 /// Rows of a table, straight from the database.
 func count(_ table: String, in node: StoreNode, where condition: String = "1 = 1") async throws -> Int {
     try await node.database.read { sql in
-        try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE \(unsafeRaw: condition)").first()!.decode(column: "n", as: Int.self)
+        try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE \(unsafeRaw: condition)").first()!
+            .decode(column: "n", as: Int.self)
     }
 }

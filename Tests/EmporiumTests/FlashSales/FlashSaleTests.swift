@@ -1,9 +1,10 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(3)))
 struct FlashSaleTests {
@@ -23,20 +24,25 @@ struct FlashSaleTests {
             #expect(try early.jsonObject()["saleStatus"] as? String == "scheduled")
 
             // Live in 5 s for 10 s: no event makes it live or ended, the clock does.
-            let created = try await client.createFlashSale(admin, sku: "WIN-1", stock: 10, quantity: 5, limit: 1, startsIn: 5, lasting: 10)
+            let created = try await client.createFlashSale(
+                admin, sku: "WIN-1", stock: 10, quantity: 5, limit: 1, startsIn: 5, lasting: 10)
             let sale = try #require(created["id"] as? String)
             #expect(try await node.inventory.level(sku: "WIN-1").available == 5, "the sale's units are set aside")
             let live = try await client.waitForFlashSale(sale) { $0["status"] as? String == "live" }
             #expect(live["status"] as? String == "live")
             #expect(try await client.purchase(sale, as: shopper).status == .created)
 
-            let ended = try await client.waitForFlashSale(sale) { $0["status"] as? String == "ended" && $0["remaining"] as? Int == 0 }
+            let ended = try await client.waitForFlashSale(sale) {
+                $0["status"] as? String == "ended" && $0["remaining"] as? Int == 0
+            }
             #expect(ended["status"] as? String == "ended")
             let late = try await client.purchase(sale, as: try await client.customer())
             #expect(try outcome(late) == (403, "sale_not_live"))
             #expect(try late.jsonObject()["saleStatus"] as? String == "ended")
             var stock = try await node.inventory.level(sku: "WIN-1")
-            #expect(stock.available == 9 && stock.reserved == 1, "the 4 unsold units are back; the unpaid order still holds 1")
+            #expect(
+                stock.available == 9 && stock.reserved == 1,
+                "the 4 unsold units are back; the unpaid order still holds 1")
             try await expectAuditPasses(node)
 
             // The order lapses after the sale closed: its unit goes back to the SKU, not to the sale.
@@ -81,7 +87,8 @@ struct FlashSaleTests {
     func aRetryGetsTheSameOrderBackEvenAfterTheSaleSoldOut(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
             let admin = try await client.adminToken(node)
-            let sale = try #require(try await client.createFlashSale(admin, stock: 2, quantity: 2, limit: 1)["id"] as? String)
+            let sale = try #require(
+                try await client.createFlashSale(admin, stock: 2, quantity: 2, limit: 1)["id"] as? String)
             let winner = try await client.customer()
             let first = try await client.purchase(sale, as: winner, key: "k-1", address: true)
             #expect(first.status == .created)
@@ -94,10 +101,16 @@ struct FlashSaleTests {
             #expect(again.status == .created)
             #expect(try again.jsonObject()["id"] as? String == orderId)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            #expect(try outcome(try await client.purchase(sale, quantity: 1, as: winner, key: "k-1")) == (422, "idempotency_key_reused"))
+            #expect(
+                try outcome(try await client.purchase(sale, quantity: 1, as: winner, key: "k-1")) == (
+                    422, "idempotency_key_reused"
+                ))
             #expect(try outcome(try await client.purchase(sale, as: winner, key: "k-2")) == (409, "limit_exceeded"))
             let elsewhere = try #require(try await client.createFlashSale(admin)["id"] as? String)
-            #expect(try outcome(try await client.purchase(elsewhere, as: winner, key: "k-1")) == (422, "idempotency_key_reused"))
+            #expect(
+                try outcome(try await client.purchase(elsewhere, as: winner, key: "k-1")) == (
+                    422, "idempotency_key_reused"
+                ))
 
             #expect(try await client.purchase(sale, as: try await client.customer()).status == .created)
             #expect(try outcome(try await client.purchase(sale, as: try await client.customer())) == (409, "sold_out"))
@@ -112,7 +125,10 @@ struct FlashSaleTests {
                     let retried = try await otherClient.purchase(sale, as: winner, key: "k-1", address: true)
                     #expect(retried.status == .created)
                     #expect(try retried.jsonObject()["id"] as? String == orderId)
-                    #expect(try outcome(try await otherClient.purchase(sale, as: try await otherClient.customer())) == (409, "sold_out"))
+                    #expect(
+                        try outcome(try await otherClient.purchase(sale, as: try await otherClient.customer())) == (
+                            409, "sold_out"
+                        ))
                 }
             } catch {
                 await other.database.close()
@@ -133,7 +149,8 @@ struct FlashSaleTests {
         }
         try await TestStore.withApp(engine, configure: configure) { client, node in
             let admin = try await client.adminToken(node)
-            let sale = try #require(try await client.createFlashSale(admin, sku: "BACK-1", stock: 4, quantity: 1)["id"] as? String)
+            let sale = try #require(
+                try await client.createFlashSale(admin, sku: "BACK-1", stock: 4, quantity: 1)["id"] as? String)
             // Both signed up first: the second buyer must arrive while the first one's reservation still holds.
             let first = try await client.customer()
             let second = try await client.customer()
@@ -153,7 +170,9 @@ struct FlashSaleTests {
                 bought = try await client.purchase(sale, as: second)
             }
             #expect(bought.status == .created)
-            #expect(try await count("flash_sale_buyers", in: node, where: "units = 0") == 1, "the lapsed buyer may buy again")
+            #expect(
+                try await count("flash_sale_buyers", in: node, where: "units = 0") == 1,
+                "the lapsed buyer may buy again")
             try await expectAuditPasses(node)
         }
     }
@@ -162,14 +181,17 @@ struct FlashSaleTests {
     func aFlashOrderIsPaidLikeAnyOther(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
             let admin = try await client.adminToken(node)
-            let sale = try #require(try await client.createFlashSale(admin, sku: "PAY-1", stock: 5, quantity: 3, limit: 2, price: 3000)["id"] as? String)
+            let sale = try #require(
+                try await client.createFlashSale(admin, sku: "PAY-1", stock: 5, quantity: 3, limit: 2, price: 3000)[
+                    "id"] as? String)
             let shopper = try await client.customer()
             let created = try await client.purchase(sale, quantity: 2, as: shopper)
             #expect(created.status == .created)
             let order = try created.jsonObject()
             let id = try #require(order["id"] as? String)
             #expect((order["items"] as? [[String: Any]])?.first?["quantity"] as? Int == 2)
-            #expect((order["total"] as? [String: Any])?["amount"] as? Int == 6000, "sale price, free shipping from 50.00")
+            #expect(
+                (order["total"] as? [String: Any])?["amount"] as? Int == 6000, "sale price, free shipping from 50.00")
             #expect(order["shippingAddress"] is NSNull)
             let paid = try await client.pay(id, as: shopper)
             #expect(paid.status == .ok, "\(String(buffer: paid.body))")

@@ -11,7 +11,9 @@ struct CheckoutTests {
     static let cases = engines.flatMap { engine in ReservationStrategy.allCases.map { (engine, $0) } }
 
     @Test(arguments: cases)
-    func concurrentCheckoutsNeverSellMoreThanTheStock(engine: DatabaseEngine, strategy: ReservationStrategy) async throws {
+    func concurrentCheckoutsNeverSellMoreThanTheStock(engine: DatabaseEngine, strategy: ReservationStrategy)
+        async throws
+    {
         try await TestStore.withApp(engine, configure: { $0.reservationStrategy = strategy }) { client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "HOT-1", price: 1000, stock: 50)
@@ -60,7 +62,10 @@ struct CheckoutTests {
             #expect(try refused.problemCode() == "insufficient_stock")
             let short = try #require(try refused.jsonObject()["items"] as? [[String: Any]])
             #expect(Set(short.compactMap { $0["sku"] as? String }) == ["TOA-1", "SCA-1"])
-            #expect(short.contains { $0["sku"] as? String == "TOA-1" && $0["requested"] as? Int == 2 && $0["available"] as? Int == 1 })
+            #expect(
+                short.contains {
+                    $0["sku"] as? String == "TOA-1" && $0["requested"] as? Int == 2 && $0["available"] as? Int == 1
+                })
             #expect(try await node.inventory.level(sku: "KET-1").reserved == 0, "nothing is held when a line is short")
             #expect(quantity(of: "KET-1", in: try await client.cartRequest(.get, as: shopper)) == 2, "the cart is kept")
 
@@ -96,23 +101,28 @@ struct CheckoutTests {
             let shopper = try await client.customer()
             try await client.addToCart("BOX-1", 1, as: shopper)
 
-            let noKey = try await client.send(.post, "/api/v1/checkout", json: #"{"shippingAddress": \#(testAddress)}"#, headers: shopper.headers)
+            let noKey = try await client.send(
+                .post, "/api/v1/checkout", json: #"{"shippingAddress": \#(testAddress)}"#, headers: shopper.headers)
             #expect(noKey.status == .badRequest)
             #expect(try noKey.problemCode() == "idempotency_key_required")
             let guest = try await client.send(
-                .post, "/api/v1/checkout", json: #"{"shippingAddress": \#(testAddress)}"#, headers: [.idempotencyKeyHeader: "k1"]
+                .post, "/api/v1/checkout", json: #"{"shippingAddress": \#(testAddress)}"#,
+                headers: [.idempotencyKeyHeader: "k1"]
             )
             #expect(guest.status == .unauthorized)
             let badAddress = try await client.send(
                 .post,
                 "/api/v1/checkout",
-                json: #"{"shippingAddress": {"name": "", "line1": "x", "city": "y", "postalCode": "1", "country": "Britain"}}"#,
+                json:
+                    #"{"shippingAddress": {"name": "", "line1": "x", "city": "y", "postalCode": "1", "country": "Britain"}}"#,
                 headers: shopper.headers + [.idempotencyKeyHeader: "k2"]
             )
             #expect(badAddress.status == .unprocessableContent)
-            let fields = (try badAddress.jsonObject()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+            let fields =
+                (try badAddress.jsonObject()["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
             #expect(Set(fields) == ["shippingAddress.name", "shippingAddress.country"])
-            let missing = try await client.send(.post, "/api/v1/checkout", json: #"{}"#, headers: shopper.headers + [.idempotencyKeyHeader: "k3"])
+            let missing = try await client.send(
+                .post, "/api/v1/checkout", json: #"{}"#, headers: shopper.headers + [.idempotencyKeyHeader: "k3"])
             #expect(missing.status == .badRequest)
 
             let order = try await client.pendingOrder(sku: "BOX-1", as: shopper)
@@ -129,8 +139,11 @@ struct CheckoutTests {
                 headers: shopper.headers + [.idempotencyKeyHeader: "k4"]
             )
             #expect(expired.status == .unprocessableContent)
-            #expect(try await client.send(.get, "/api/v1/orders?limit=0", headers: shopper.headers).status == .badRequest)
-            #expect(try await client.send(.get, "/api/v1/orders?cursor=%%%", headers: shopper.headers).status == .badRequest)
+            #expect(
+                try await client.send(.get, "/api/v1/orders?limit=0", headers: shopper.headers).status == .badRequest)
+            #expect(
+                try await client.send(.get, "/api/v1/orders?cursor=%%%", headers: shopper.headers).status == .badRequest
+            )
             try await expectAuditPasses(node)
         }
     }

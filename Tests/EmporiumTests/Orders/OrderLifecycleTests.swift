@@ -9,7 +9,13 @@ import Testing
 struct OrderLifecycleTests {
     @Test(arguments: engines)
     func anExpiredOrderIsCancelledAndReturnsItsStock(engine: DatabaseEngine) async throws {
-        try await TestStore.withApp(engine, configure: { $0.reservationLifetime = .seconds(3); $0.sweepInterval = .milliseconds(50) }) { client, node in
+        try await TestStore.withApp(
+            engine,
+            configure: {
+                $0.reservationLifetime = .seconds(3)
+                $0.sweepInterval = .milliseconds(50)
+            }
+        ) { client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "VASE-1", price: 2000, stock: 2)
             let shopper = try await client.customer()
@@ -20,7 +26,9 @@ struct OrderLifecycleTests {
             var status = ""
             while status != "cancelled", ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
-                status = try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"] as? String ?? ""
+                status =
+                    try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"]
+                    as? String ?? ""
             }
             #expect(status == "cancelled")
             let stock = try await node.inventory.level(sku: "VASE-1")
@@ -50,21 +58,40 @@ struct OrderLifecycleTests {
             }
             let ship = #"{"carrier": "UPS", "trackingNumber": "1Z999"}"#
             let order = try await client.pendingOrder(sku: "DESK-1", as: shopper)
-            #expect(try await post("/api/v1/admin/orders/\(order)/ship", json: ship, as: adminShopper) == (409, "invalid_transition"))
-            #expect(try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition"))
+            #expect(
+                try await post("/api/v1/admin/orders/\(order)/ship", json: ship, as: adminShopper) == (
+                    409, "invalid_transition"
+                ))
+            #expect(
+                try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition")
+            )
 
             #expect(try await client.pay(order, as: shopper).status == .ok)
-            #expect(try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition"))
+            #expect(
+                try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition")
+            )
             #expect(try await client.pay(order, as: shopper).status == .conflict)
-            #expect(try await post("/api/v1/admin/orders/\(order)/ship", json: #"{"carrier": "", "trackingNumber": "1"}"#, as: adminShopper).0 == 422)
+            #expect(
+                try await post(
+                    "/api/v1/admin/orders/\(order)/ship", json: #"{"carrier": "", "trackingNumber": "1"}"#,
+                    as: adminShopper
+                ).0 == 422)
             #expect(try await post("/api/v1/admin/orders/\(order)/ship", json: ship, as: adminShopper).0 == 200)
-            #expect(try await post("/api/v1/admin/orders/\(order)/ship", json: ship, as: adminShopper) == (409, "invalid_transition"))
+            #expect(
+                try await post("/api/v1/admin/orders/\(order)/ship", json: ship, as: adminShopper) == (
+                    409, "invalid_transition"
+                ))
             #expect(try await post("/api/v1/orders/\(order)/cancel", as: shopper) == (409, "invalid_transition"))
             #expect(try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper).0 == 200)
             #expect(try await post("/api/v1/orders/\(order)/cancel", as: shopper) == (409, "invalid_transition"))
-            #expect(try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition"))
+            #expect(
+                try await post("/api/v1/admin/orders/\(order)/deliver", as: adminShopper) == (409, "invalid_transition")
+            )
             let delivered = try await client.cartRequest(.get, "/api/v1/orders/\(order)", as: shopper)
-            #expect((delivered["statusHistory"] as? [[String: Any]])?.map { $0["status"] as? String } == ["pending_payment", "confirmed", "shipped", "delivered"])
+            #expect(
+                (delivered["statusHistory"] as? [[String: Any]])?.map { $0["status"] as? String } == [
+                    "pending_payment", "confirmed", "shipped", "delivered",
+                ])
             #expect((delivered["shipment"] as? [String: Any])?["trackingNumber"] as? String == "1Z999")
 
             let unpaid = try await client.pendingOrder(sku: "DESK-1", as: shopper)
@@ -112,13 +139,18 @@ struct OrderLifecycleTests {
             let alice = try await client.customer()
             let bob = try await client.customer()
             let order = try await client.pendingOrder(sku: "LAMP-9", as: alice)
-            for (method, path) in [(HTTPRequest.Method.get, "/api/v1/orders/\(order)"), (.get, "/api/v1/orders/\(order)/status"), (.post, "/api/v1/orders/\(order)/cancel")] {
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/orders/\(order)"), (.get, "/api/v1/orders/\(order)/status"),
+                (.post, "/api/v1/orders/\(order)/cancel"),
+            ] {
                 let response = try await client.send(method, path, headers: bob.headers)
                 #expect(response.status == .notFound, "\(method) \(path)")
             }
             #expect(try await client.pay(order, as: bob).status == .notFound)
             #expect((try await client.cartRequest(.get, "/api/v1/orders", as: bob)["items"] as? [Any])?.isEmpty == true)
-            #expect(try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: alice)["status"] as? String == "pending_payment")
+            #expect(
+                try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: alice)["status"] as? String
+                    == "pending_payment")
             try await expectAuditPasses(node)
         }
     }
@@ -135,11 +167,15 @@ struct OrderLifecycleTests {
             let cursor = try #require(first["nextCursor"] as? String)
             let second = try await client.cartRequest(.get, "/api/v1/orders?limit=3&cursor=\(cursor)", as: shopper)
             #expect(second["nextCursor"] is NSNull)
-            let listed = ((first["items"] as? [[String: Any]] ?? []) + (second["items"] as? [[String: Any]] ?? [])).compactMap { $0["id"] as? String }
+            let listed = ((first["items"] as? [[String: Any]] ?? []) + (second["items"] as? [[String: Any]] ?? []))
+                .compactMap { $0["id"] as? String }
             #expect(listed == ids.reversed())
-            let pending = try await client.cartRequest(.get, "/api/v1/admin/orders?status=pending_payment&limit=100", as: .user(admin))
+            let pending = try await client.cartRequest(
+                .get, "/api/v1/admin/orders?status=pending_payment&limit=100", as: .user(admin))
             #expect((pending["items"] as? [Any])?.count == 5)
-            #expect(try await client.send(.get, "/api/v1/admin/orders?status=lost", headers: Shopper.user(admin).headers).status == .badRequest)
+            #expect(
+                try await client.send(.get, "/api/v1/admin/orders?status=lost", headers: Shopper.user(admin).headers)
+                    .status == .badRequest)
             try await expectAuditPasses(node)
         }
     }

@@ -18,7 +18,8 @@ enum TestCard {
     static let timesOutAfterCharging = "4000000000003220"
 }
 
-let testAddress = #"{"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London", "postalCode": "SW1Y 4JH", "country": "GB"}"#
+let testAddress =
+    #"{"name": "Ada Lovelace", "line1": "12 St James's Square", "city": "London", "postalCode": "SW1Y 4JH", "country": "GB"}"#
 
 extension TestClientProtocol {
     func checkout(as shopper: Shopper, key: String = UUID().uuidString) async throws -> TestResponse {
@@ -30,7 +31,9 @@ extension TestClientProtocol {
         )
     }
 
-    func pay(_ orderId: String, card: String = TestCard.approved, as shopper: Shopper, key: String = UUID().uuidString) async throws -> TestResponse {
+    func pay(_ orderId: String, card: String = TestCard.approved, as shopper: Shopper, key: String = UUID().uuidString)
+        async throws -> TestResponse
+    {
         try await send(
             .post,
             "/api/v1/orders/\(orderId)/pay",

@@ -47,7 +47,8 @@ struct PaymentTests {
 
     @Test(arguments: engines)
     func concurrentPayCallsWithDifferentKeysChargeOnce(engine: DatabaseEngine) async throws {
-        try await TestStore.withApp(engine, configure: { $0.paymentFaults.latency = .milliseconds(20) }) { client, node in
+        try await TestStore.withApp(engine, configure: { $0.paymentFaults.latency = .milliseconds(20) }) {
+            client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "DRONE-1", price: 99000, stock: 5)
             let shopper = try await client.customer()
@@ -92,17 +93,27 @@ struct PaymentTests {
 
     @Test(arguments: engines)
     func anUnknownPaymentIsSettledByTheSweeperWithoutARetry(engine: DatabaseEngine) async throws {
-        try await TestStore.withApp(engine, configure: { $0.sweepInterval = .milliseconds(50); $0.paymentSettleAfter = .zero }) { client, node in
+        try await TestStore.withApp(
+            engine,
+            configure: {
+                $0.sweepInterval = .milliseconds(50)
+                $0.paymentSettleAfter = .zero
+            }
+        ) { client, node in
             let admin = try await client.adminToken(node)
             _ = try await client.createProduct(admin, sku: "RING-1", price: 5000, stock: 3)
             let shopper = try await client.customer()
             let order = try await client.pendingOrder(sku: "RING-1", as: shopper)
-            #expect(try await client.pay(order, card: TestCard.timesOutAfterCharging, as: shopper).status == .serviceUnavailable)
+            #expect(
+                try await client.pay(order, card: TestCard.timesOutAfterCharging, as: shopper).status
+                    == .serviceUnavailable)
             let deadline = ContinuousClock.now + .seconds(5)
             var status = ""
             while status != "confirmed", ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
-                status = try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"] as? String ?? ""
+                status =
+                    try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"]
+                    as? String ?? ""
             }
             #expect(status == "confirmed")
             #expect(try await providerCharges(node, orderId: order) == 1)

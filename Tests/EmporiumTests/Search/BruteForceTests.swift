@@ -1,10 +1,13 @@
-@testable import EmporiumSearch
 import Testing
+
+@testable import EmporiumSearch
 
 /// The engine against a brute-force scan of random catalogs: same matches, same facet counts.
 @Suite(.timeLimit(.minutes(2)))
 struct BruteForceTests {
-    static let words = ["red", "blue", "kettle", "teapot", "mug", "lamp", "cable", "charger", "wireless", "speaker", "cotton", "shirt"]
+    static let words = [
+        "red", "blue", "kettle", "teapot", "mug", "lamp", "cable", "charger", "wireless", "speaker", "cotton", "shirt",
+    ]
     static let brands = ["Acme", "Bolt", "Crest", "Dune"]
     static let categories: [[(String, String)]] = [
         [("home", "Home"), ("kitchen", "Kitchen")], [("home", "Home"), ("garden", "Garden")], [("tech", "Tech")], [],
@@ -27,9 +30,12 @@ struct BruteForceTests {
         let documents = (0..<300).map { number in
             SearchDocument(
                 id: "d\(number)", slug: "d\(number)",
-                title: (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.words.randomElement(using: &random)! }.joined(separator: " "),
+                title: (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.words.randomElement(using: &random)!
+                }.joined(separator: " "),
                 brand: Self.brands.randomElement(using: &random)!,
-                description: (0..<Int.random(in: 0...4, using: &random)).map { _ in Self.words.randomElement(using: &random)! }.joined(separator: " "),
+                description: (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                    Self.words.randomElement(using: &random)!
+                }.joined(separator: " "),
                 categoryPath: Self.categories.randomElement(using: &random)!.map { .init(id: $0.0, name: $0.1) },
                 price: Int.random(in: 0...200_000, using: &random), inStock: Bool.random(using: &random),
                 ratingAverage: Double(Int.random(in: 0...50, using: &random)) / 10, ratingCount: 1, createdAt: number
@@ -39,11 +45,14 @@ struct BruteForceTests {
         index.upsert(documents)
         for _ in 0..<40 {
             var request = SearchRequest(
-                text: (0..<Int.random(in: 0...2, using: &random)).map { _ in Self.words.randomElement(using: &random)! }.joined(separator: " "),
+                text: (0..<Int.random(in: 0...2, using: &random)).map { _ in Self.words.randomElement(using: &random)! }
+                    .joined(separator: " "),
                 pageSize: 100
             )
             if Bool.random(using: &random) { request.brands = [Self.brands.randomElement(using: &random)!] }
-            if Bool.random(using: &random) { request.category = ["home", "kitchen", "tech"].randomElement(using: &random)! }
+            if Bool.random(using: &random) {
+                request.category = ["home", "kitchen", "tech"].randomElement(using: &random)!
+            }
             if Bool.random(using: &random) { request.minPrice = Int.random(in: 0...100_000, using: &random) }
             if Bool.random(using: &random) { request.maxPrice = Int.random(in: 50_000...200_000, using: &random) }
             request.inStockOnly = Bool.random(using: &random)
@@ -86,7 +95,8 @@ struct BruteForceTests {
         let documents = (0..<6000).map { number in
             SearchDocument(
                 id: "d\(number)", slug: "d\(number)",
-                title: (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.words.randomElement(using: &random)! }.joined(separator: " "),
+                title: (0..<Int.random(in: 1...3, using: &random)).map { _ in Self.words.randomElement(using: &random)!
+                }.joined(separator: " "),
                 brand: Self.brands.randomElement(using: &random)!,
                 description: (number % 7 == 0 ? "" : "cotton ") + Self.words.randomElement(using: &random)!,
                 categoryPath: Self.categories.randomElement(using: &random)!.map { .init(id: $0.0, name: $0.1) },
@@ -112,7 +122,9 @@ struct BruteForceTests {
     @Test func priceRangesAreExactAtStepEdges() {
         var prices: [Int] = []
         for bound in SearchIndex.priceBounds {
-            for offset in [-26, -25, -24, -1, 0, 1, 24, 25, 26, 99, 100, 101] where bound + offset >= 0 { prices.append(bound + offset) }
+            for offset in [-26, -25, -24, -1, 0, 1, 24, 25, 26, 99, 100, 101] where bound + offset >= 0 {
+                prices.append(bound + offset)
+            }
         }
         prices += [204_699, 204_700, 304_699, 304_700, 304_800, 1_000_000, 5_000_000]
         let documents = prices.enumerated().map { number, price in
@@ -140,11 +152,12 @@ struct BruteForceTests {
         for brand in 0..<30 {
             // Counts 1...15 twice over: every count is a tie between two brands.
             for copy in 0..<(brand % 15 + 1) {
-                documents.append(SearchDocument(
-                    id: "d\(brand)-\(copy)", slug: "d\(brand)-\(copy)", title: "lamp", brand: "Brand \(brand)",
-                    description: "", categoryPath: [], price: 100, inStock: true, ratingAverage: 4, ratingCount: 1,
-                    createdAt: documents.count
-                ))
+                documents.append(
+                    SearchDocument(
+                        id: "d\(brand)-\(copy)", slug: "d\(brand)-\(copy)", title: "lamp", brand: "Brand \(brand)",
+                        description: "", categoryPath: [], price: 100, inStock: true, ratingAverage: 4, ratingCount: 1,
+                        createdAt: documents.count
+                    ))
             }
         }
         let index = SearchIndex()
@@ -158,9 +171,11 @@ struct BruteForceTests {
         var request = SearchRequest(text: "lamp")
         request.brands = ["brand 0", ranked[25].key]
         let selected = index.search(request)
-        #expect(selected.brandFacet.map(\.value) == ranked.prefix(20).map(\.key) + [ranked[25].key, "Brand 0"].sorted {
-            counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1
-        })
+        #expect(
+            selected.brandFacet.map(\.value) == ranked.prefix(20).map(\.key)
+                + [ranked[25].key, "Brand 0"].sorted {
+                    counts[$0]! != counts[$1]! ? counts[$0]! > counts[$1]! : $0 < $1
+                })
     }
 
     /// Whole words only (the random words share no prefixes that matter and are all shorter than typo range
@@ -169,15 +184,22 @@ struct BruteForceTests {
         let analyzer = Analyzer()
         let queryStems = analyzer.words(request.text).map(analyzer.stem)
         func matchesText(_ document: SearchDocument) -> Bool {
-            let text = [document.title, document.brand, document.categoryPath.map(\.name).joined(separator: " "), document.description]
-                .joined(separator: " ")
+            let text = [
+                document.title, document.brand, document.categoryPath.map(\.name).joined(separator: " "),
+                document.description,
+            ]
+            .joined(separator: " ")
             let stems = Set(analyzer.words(text).map(analyzer.stem))
             return queryStems.allSatisfy(stems.contains)
         }
         func passes(_ document: SearchDocument, except facet: String?) -> Bool {
             if request.inStockOnly, !document.inStock { return false }
             if facet != "brand", !request.brands.isEmpty, !request.brands.contains(document.brand) { return false }
-            if facet != "category", let category = request.category, !document.categoryPath.contains(where: { $0.id == category }) { return false }
+            if facet != "category", let category = request.category,
+                !document.categoryPath.contains(where: { $0.id == category })
+            {
+                return false
+            }
             if facet != "price", let minimum = request.minPrice, document.price < minimum { return false }
             if facet != "price", let maximum = request.maxPrice, document.price > maximum { return false }
             if facet != "rating", let minimum = request.minRating, document.ratingAverage < minimum { return false }
@@ -194,18 +216,23 @@ struct BruteForceTests {
 
         var brandCounts: [String: Int] = [:]
         for document in matched where passes(document, except: "brand") { brandCounts[document.brand, default: 0] += 1 }
-        #expect(Dictionary(uniqueKeysWithValues: result.brandFacet.map { ($0.value, $0.count) }) == brandCounts, "\(request)")
+        #expect(
+            Dictionary(uniqueKeysWithValues: result.brandFacet.map { ($0.value, $0.count) }) == brandCounts,
+            "\(request)")
 
         var categoryCounts: [String: Int] = [:]
         for document in matched where passes(document, except: "category") {
             for level in document.categoryPath { categoryCounts[level.id, default: 0] += 1 }
         }
-        #expect(Dictionary(uniqueKeysWithValues: result.categoryFacet.map { ($0.id, $0.count) }) == categoryCounts, "\(request)")
+        #expect(
+            Dictionary(uniqueKeysWithValues: result.categoryFacet.map { ($0.id, $0.count) }) == categoryCounts,
+            "\(request)")
 
         let bounds = SearchIndex.priceBounds
         for bucket in result.priceFacet {
             let count = matched.filter { document in
-                passes(document, except: "price") && document.price >= bucket.from && (bucket.to.map { document.price < $0 } ?? true)
+                passes(document, except: "price") && document.price >= bucket.from
+                    && (bucket.to.map { document.price < $0 } ?? true)
             }.count
             #expect(bucket.count == count, "\(request) \(bounds)")
         }

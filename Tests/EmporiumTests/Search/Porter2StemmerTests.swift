@@ -220,8 +220,9 @@ struct Porter2StemmerTests {
         let letters = Array("aeiouybcdlstnrgwxyz'".utf8)
         for _ in 0..<20_000 {
             let length = Int(generator.next() % 12)
-            let word = String(decoding: (0..<length).map { _ in letters[Int(generator.next() % UInt64(letters.count))] },
-                              as: UTF8.self)
+            let word = String(
+                decoding: (0..<length).map { _ in letters[Int(generator.next() % UInt64(letters.count))] },
+                as: UTF8.self)
             let stem = stemmer.stem(word)
             #expect(stem.utf8.count <= word.utf8.count, "\(word)")
             #expect(stemBytes(word) == Array(stem.utf8), "\(word)")

@@ -1,11 +1,13 @@
-@testable import EmporiumSearch
 import Testing
+
+@testable import EmporiumSearch
 
 /// The ranking rules shoppers rely on, pinned on a tiny catalog.
 @Suite(.timeLimit(.minutes(1)))
 struct RelevanceTests {
     static func document(
-        _ id: String, _ title: String, brand: String = "Acme", description: String = "", category: [(String, String)] = [],
+        _ id: String, _ title: String, brand: String = "Acme", description: String = "",
+        category: [(String, String)] = [],
         price: Int = 1000, inStock: Bool = true, rating: Double = 0, created: Int = 0
     ) -> SearchDocument {
         SearchDocument(
@@ -96,7 +98,10 @@ struct RelevanceTests {
     }
 
     @Test func sortsAndPages() {
-        let index = Self.index((0..<30).map { Self.document("d\($0)", "Mug \($0)", price: 1000 + $0 * 10, rating: Double($0 % 5) + 1, created: $0) })
+        let index = Self.index(
+            (0..<30).map {
+                Self.document("d\($0)", "Mug \($0)", price: 1000 + $0 * 10, rating: Double($0 % 5) + 1, created: $0)
+            })
         let cheapest = index.search(SearchRequest(text: "mug", sort: .priceAsc, pageSize: 5))
         #expect(cheapest.hits.map(\.id) == ["d0", "d1", "d2", "d3", "d4"])
         #expect(cheapest.total == 30)

@@ -1,8 +1,9 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(2)))
 struct SearchAPITests {
@@ -30,19 +31,33 @@ struct SearchAPITests {
             let ready = try await Self.eventuallyReady(client)
             #expect(ready)
             let admin = try await client.adminToken(node)
-            let id = try #require(try await client.createProduct(admin, title: "Wireless Headphones", sku: "HP-1")["id"] as? String)
+            let id = try #require(
+                try await client.createProduct(admin, title: "Wireless Headphones", sku: "HP-1")["id"] as? String)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=headphone") { Self.ids($0) == [id] })
 
-            _ = try await client.send(.patch, "/api/v1/admin/products/\(id)", json: #"{"title": "Studio Monitors"}"#, token: admin)
+            _ = try await client.send(
+                .patch, "/api/v1/admin/products/\(id)", json: #"{"title": "Studio Monitors"}"#, token: admin)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { Self.ids($0) == [id] })
-            #expect(try await client.send(.get, "/api/v1/products/search?q=headphones").jsonObject()["total"] as? Int == 0)
+            #expect(
+                try await client.send(.get, "/api/v1/products/search?q=headphones").jsonObject()["total"] as? Int == 0)
 
             // Stock that stays above zero keeps the product in stock; selling out and restocking both show.
-            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -4, "reason": "sold some"}"#, token: admin)
-            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -6, "reason": "sold out"}"#, token: admin)
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") { $0["total"] as? Int == 0 })
-            _ = try await client.send(.post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": 3, "reason": "restock"}"#, token: admin)
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") { Self.ids($0) == [id] })
+            _ = try await client.send(
+                .post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -4, "reason": "sold some"}"#,
+                token: admin)
+            _ = try await client.send(
+                .post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -6, "reason": "sold out"}"#,
+                token: admin)
+            #expect(
+                try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") {
+                    $0["total"] as? Int == 0
+                })
+            _ = try await client.send(
+                .post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": 3, "reason": "restock"}"#, token: admin)
+            #expect(
+                try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") {
+                    Self.ids($0) == [id]
+                })
 
             _ = try await client.send(.delete, "/api/v1/admin/products/\(id)", token: admin)
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { $0["total"] as? Int == 0 })
@@ -52,13 +67,18 @@ struct SearchAPITests {
     @Test func searchAnswersWithItemsFacetsAndTiming() async throws {
         try await TestStore.withApp(.sqlite) { client, node in
             let admin = try await client.adminToken(node)
-            let category = try await client.send(.post, "/api/v1/admin/categories", json: #"{"name": "Audio"}"#, token: admin).jsonObject()
+            let category = try await client.send(
+                .post, "/api/v1/admin/categories", json: #"{"name": "Audio"}"#, token: admin
+            ).jsonObject()
             let audio = try #require(category["id"] as? String)
             for (index, price) in [1500, 2500, 60000].enumerated() {
-                _ = try await client.createProduct(admin, title: "Speaker \(index)", sku: "SPK-\(index)", price: price, categoryId: audio)
+                _ = try await client.createProduct(
+                    admin, title: "Speaker \(index)", sku: "SPK-\(index)", price: price, categoryId: audio)
             }
             #expect(try await Self.eventually(client, "/api/v1/products/search?q=speaker") { $0["total"] as? Int == 3 })
-            let page = try await client.send(.get, "/api/v1/products/search?q=speaker&maxPrice=3000&sort=price_desc&pageSize=1").jsonObject()
+            let page = try await client.send(
+                .get, "/api/v1/products/search?q=speaker&maxPrice=3000&sort=price_desc&pageSize=1"
+            ).jsonObject()
             #expect(page["total"] as? Int == 2)
             #expect(page["page"] as? Int == 1 && page["pageSize"] as? Int == 1)
             #expect(page["matchMode"] as? String == "all")
@@ -87,7 +107,9 @@ struct SearchAPITests {
 
     @Test func badSearchParametersAre400() async throws {
         try await TestStore.withApp(.sqlite) { client, _ in
-            for query in ["page=0", "pageSize=101", "pageSize=x", "minRating=6", "sort=cheapest", "inStock=yes", "minPrice=-1"] {
+            for query in [
+                "page=0", "pageSize=101", "pageSize=x", "minRating=6", "sort=cheapest", "inStock=yes", "minPrice=-1",
+            ] {
                 let response = try await client.send(.get, "/api/v1/products/search?\(query)")
                 #expect(response.status == .badRequest, "\(query)")
                 #expect(try response.problemCode() == "invalid_request")

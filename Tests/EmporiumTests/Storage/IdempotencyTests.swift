@@ -1,10 +1,11 @@
-@testable import Emporium
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import SQLKit
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(2)))
 struct IdempotencyTests {
@@ -36,21 +37,25 @@ struct IdempotencyTests {
     func aKeyReusedWithAnotherBodyIs422AndErrorsReplayToo(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, _ in
             let first = try await client.send(
-                .post, "/api/v1/auth/signup", json: #"{"email": "bad", "password": "12345678", "name": "A"}"#, headers: [Self.key: "k2"])
+                .post, "/api/v1/auth/signup", json: #"{"email": "bad", "password": "12345678", "name": "A"}"#,
+                headers: [Self.key: "k2"])
             #expect(first.status == .unprocessableContent)
             let replay = try await client.send(
-                .post, "/api/v1/auth/signup", json: #"{"email": "bad", "password": "12345678", "name": "A"}"#, headers: [Self.key: "k2"])
+                .post, "/api/v1/auth/signup", json: #"{"email": "bad", "password": "12345678", "name": "A"}"#,
+                headers: [Self.key: "k2"])
             #expect(replay.status == .unprocessableContent)
             #expect(String(buffer: replay.body) == String(buffer: first.body))
 
             let other = try await client.send(
-                .post, "/api/v1/auth/signup", json: #"{"email": "ok@example.com", "password": "12345678", "name": "A"}"#,
+                .post, "/api/v1/auth/signup",
+                json: #"{"email": "ok@example.com", "password": "12345678", "name": "A"}"#,
                 headers: [Self.key: "k2"])
             #expect(other.status == .unprocessableContent)
             #expect(try other.problemCode() == "idempotency_key_reused")
 
             let tooLong = try await client.send(
-                .post, "/api/v1/auth/logout", json: #"{"refreshToken": "x"}"#, headers: [Self.key: String(repeating: "k", count: 256)])
+                .post, "/api/v1/auth/logout", json: #"{"refreshToken": "x"}"#,
+                headers: [Self.key: String(repeating: "k", count: 256)])
             #expect(tooLong.status == .badRequest)
         }
     }
@@ -91,8 +96,10 @@ struct IdempotencyTests {
             let alice = try #require(try await client.signup()["accessToken"] as? String)
             let bob = try #require(try await client.signup()["accessToken"] as? String)
             let body = #"{"refreshToken": "none"}"#
-            let a = try await client.send(.post, "/api/v1/auth/logout", json: body, token: alice, headers: [Self.key: "same"])
-            let b = try await client.send(.post, "/api/v1/auth/logout", json: body, token: bob, headers: [Self.key: "same"])
+            let a = try await client.send(
+                .post, "/api/v1/auth/logout", json: body, token: alice, headers: [Self.key: "same"])
+            let b = try await client.send(
+                .post, "/api/v1/auth/logout", json: body, token: bob, headers: [Self.key: "same"])
             #expect(a.status == .noContent)
             #expect(b.status == .noContent)
             #expect(b.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)

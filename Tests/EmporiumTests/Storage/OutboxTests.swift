@@ -1,9 +1,10 @@
-@testable import Emporium
 import Foundation
 import Logging
 import SQLKit
 import Synchronization
 import Testing
+
+@testable import Emporium
 
 /// Collects what a consumer handled, in order.
 final class Received: Sendable {
@@ -34,7 +35,9 @@ struct OutboxTests {
             }
         }
         ids = try await database.read { sql in
-            try await sql.raw("SELECT id FROM events ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+            try await sql.raw("SELECT id FROM events ORDER BY id").all().map {
+                try $0.decode(column: "id", as: Int.self)
+            }
         }
         return ids
     }
@@ -85,7 +88,9 @@ struct OutboxTests {
     func aDeadNodesLeaseIsTakenOverWithinSeconds(engine: DatabaseEngine) async throws {
         try await TestStore.withNode(engine) { node in
             let received = Received()
-            let consumer = EventConsumer(name: "mailer", scope: .cluster, types: ["test."]) { event in received.add(event.id) }
+            let consumer = EventConsumer(name: "mailer", scope: .cluster, types: ["test."]) { event in
+                received.add(event.id)
+            }
             // Node A holds the lease, then dies without giving it back.
             try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
                 _ = try await Self.append(1, to: node.database)
@@ -144,7 +149,9 @@ struct OutboxTests {
                             for round in 0..<15 {
                                 do {
                                     try await node.database.transaction { sql in
-                                        try await Outbox.append("test.w", aggregateId: "\(writer)-\(round)", payload: ["w": writer], in: sql)
+                                        try await Outbox.append(
+                                            "test.w", aggregateId: "\(writer)-\(round)", payload: ["w": writer], in: sql
+                                        )
                                         try await Task.sleep(for: .milliseconds(Int.random(in: 0...15)))
                                         if round % 5 == 4 { throw Rollback() }
                                     }
@@ -155,7 +162,9 @@ struct OutboxTests {
                     try await group.waitForAll()
                 }
                 let committed = try await node.database.read { sql in
-                    try await sql.raw("SELECT id FROM events ORDER BY id").all().map { try $0.decode(column: "id", as: Int.self) }
+                    try await sql.raw("SELECT id FROM events ORDER BY id").all().map {
+                        try $0.decode(column: "id", as: Int.self)
+                    }
                 }
                 #expect(committed.count == 8 * 12)
                 // A gap is held until every transaction that could fill it has ended, including other tests'

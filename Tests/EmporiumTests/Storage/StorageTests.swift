@@ -1,7 +1,8 @@
-@testable import Emporium
 import Foundation
 import SQLKit
 import Testing
+
+@testable import Emporium
 
 @Suite(.timeLimit(.minutes(2)))
 struct StorageTests {
@@ -33,7 +34,8 @@ struct StorageTests {
                     group.addTask {
                         do {
                             let value = try await node.database.transaction { sql -> Int in
-                                try await Outbox.append("test.grouped", aggregateId: "\(index)", payload: ["i": index], in: sql)
+                                try await Outbox.append(
+                                    "test.grouped", aggregateId: "\(index)", payload: ["i": index], in: sql)
                                 if index % 3 == 0 { throw Refused() }
                                 return index
                             }
@@ -57,11 +59,17 @@ struct StorageTests {
     }
 
     @Test func aTransactionAfterCloseFailsInsteadOfWaiting() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-close-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "emporium-close-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await Database.open(postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path, logger: TestStore.logger)
-        #expect(try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").first()!.decode(column: "one", as: Int.self) } == 1)
+        let database = try await Database.open(
+            postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path,
+            logger: TestStore.logger)
+        #expect(
+            try await database.transaction { sql in
+                try await sql.raw("SELECT 1 AS one").first()!.decode(column: "one", as: Int.self)
+            } == 1)
         await database.close()
         await #expect(throws: (any Error).self) {
             try await database.transaction { sql in try await sql.raw("SELECT 1 AS one").run() }
@@ -69,10 +77,13 @@ struct StorageTests {
     }
 
     @Test func sqliteWriteTransactionsRunOnTheWritersOwnThread() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-thread-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "emporium-thread-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await Database.open(postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path, logger: TestStore.logger)
+        let database = try await Database.open(
+            postgresURL: nil, sqlitePath: directory.appendingPathComponent("store.sqlite").path,
+            logger: TestStore.logger)
         // Nested async calls too: the body's nonisolated code stays on the writer's thread, never the cooperative pool.
         @Sendable func nestedThreadName() async -> String { currentThreadName() }
         let names = try await database.transaction { _ in [currentThreadName(), await nestedThreadName()] }
@@ -100,7 +111,9 @@ struct StorageTests {
                 try await group.waitForAll()
             }
             let applied = try await node.database.read { sql in
-                try await sql.raw("SELECT id FROM schema_migrations ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) }
+                try await sql.raw("SELECT id FROM schema_migrations ORDER BY id").all().map {
+                    try $0.decode(column: "id", as: String.self)
+                }
             }
             #expect(applied == StoreNode.migrations.map(\.id).sorted())
         }

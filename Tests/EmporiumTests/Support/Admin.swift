@@ -9,7 +9,8 @@ extension TestClientProtocol {
     /// Creates an admin through the module (admins never sign up through the API); its access token.
     func adminToken(_ node: StoreNode) async throws -> String {
         try await node.accounts.signup(
-            email: "admin-\(UUID().uuidString.prefix(8))@example.com", password: "admin-password", name: "Admin", role: .admin
+            email: "admin-\(UUID().uuidString.prefix(8))@example.com", password: "admin-password", name: "Admin",
+            role: .admin
         ).accessToken
     }
 

@@ -21,7 +21,9 @@ extension TestClientProtocol {
     }
 
     /// Signs a new customer up; the session's fields.
-    func signup(email: String = "shopper-\(UUID().uuidString.prefix(8))@example.com", password: String = "correct horse")
+    func signup(
+        email: String = "shopper-\(UUID().uuidString.prefix(8))@example.com", password: String = "correct horse"
+    )
         async throws -> [String: Any]
     {
         let response = try await send(

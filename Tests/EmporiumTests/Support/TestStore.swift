@@ -15,7 +15,8 @@ let engines: [DatabaseEngine] = TestStore.postgresURL == nil ? [.sqlite] : [.sql
 @Suite struct PostgresAvailability {
     @Test(.enabled(if: TestStore.postgresURL == nil))
     func postgresVariantsAreSkippedWithoutAURL() throws {
-        let message = "PostgreSQL variants of the storage tests skipped: set EMPORIUM_TEST_POSTGRES_URL (scripts/with-postgres does)"
+        let message =
+            "PostgreSQL variants of the storage tests skipped: set EMPORIUM_TEST_POSTGRES_URL (scripts/with-postgres does)"
         print("⚠️ " + message)
         if ProcessInfo.processInfo.environment["EMPORIUM_REQUIRE_POSTGRES"] == "1" {
             Issue.record("EMPORIUM_REQUIRE_POSTGRES=1 but EMPORIUM_TEST_POSTGRES_URL is not set")
@@ -30,7 +31,9 @@ enum TestStore {
 
     static var logger: Logger {
         var logger = Logger(label: "test")
-        logger.logLevel = ProcessInfo.processInfo.environment["EMPORIUM_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["EMPORIUM_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) }
+            ?? .critical
         return logger
     }
 
@@ -38,7 +41,8 @@ enum TestStore {
     static func configuration(_ engine: DatabaseEngine) async throws -> AppConfiguration {
         var configuration = AppConfiguration()
         configuration.port = 0
-        configuration.dataDirectory = FileManager.default.temporaryDirectory
+        configuration.dataDirectory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("emporium-test-\(UUID().uuidString)").path
         configuration.jwtSecret = "test-secret-test-secret-test-secret-0123456789"
         configuration.bcryptCost = 4

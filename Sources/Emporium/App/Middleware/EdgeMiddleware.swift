@@ -15,7 +15,9 @@ struct EdgeMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accessLogLevel: Logger.Level?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         let requestId = request.headers[.requestId].flatMap(Self.acceptableRequestId) ?? Self.newRequestId()
         context.requestId = requestId
@@ -51,7 +53,8 @@ struct EdgeMiddleware: RouterMiddleware {
         case let error as any ProblemConvertible:
             problem = error.problem
         case let error as HTTPError:
-            problem = Problem(error.status, code: code(for: error.status), detail: error.body ?? detail(for: error.status))
+            problem = Problem(
+                error.status, code: code(for: error.status), detail: error.body ?? detail(for: error.status))
         case let error as any HTTPResponseError where error.status.code < 500:
             problem = Problem(error.status, code: code(for: error.status), detail: detail(for: error.status))
         default:

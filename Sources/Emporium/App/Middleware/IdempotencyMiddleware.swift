@@ -14,11 +14,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
     var handledByRoute: @Sendable (String) -> Bool = { _ in false }
     var waitLimit: Duration = .seconds(30)
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard request.method == .post else { return try await next(request, context) }
         guard let key = request.headers[.idempotencyKey] else {
             if requiredFor(request.uri.path) {
-                throw Problem(.badRequest, code: "idempotency_key_required", detail: "Send an Idempotency-Key header with this request.")
+                throw Problem(
+                    .badRequest, code: "idempotency_key_required",
+                    detail: "Send an Idempotency-Key header with this request.")
             }
             return try await next(request, context)
         }
@@ -28,9 +32,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
         if handledByRoute(request.uri.path) { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(upTo: 10 << 20)
-        let requestHash = store.fingerprint("\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
+        let requestHash = store.fingerprint(
+            "\(request.method) \(request.uri.path)?\(request.uri.query ?? "")\n" + String(buffer: body))
         // A guest's key is scoped to its cart token, so two guests' keys never meet (a replay carries a cart).
-        let scope = context.identity?.userId ?? request.headers[.cartToken].map { "guest:" + sha256Hex($0) } ?? "anonymous"
+        let scope =
+            context.identity?.userId ?? request.headers[.cartToken].map { "guest:" + sha256Hex($0) } ?? "anonymous"
 
         let deadline = ContinuousClock.now + waitLimit
         while true {

@@ -37,7 +37,9 @@ final class TokenBuckets: Sendable {
         }
     }
 
-    private static func dropFull(_ buckets: inout [String: Bucket], now: ContinuousClock.Instant, rate: Double, burst: Double) {
+    private static func dropFull(
+        _ buckets: inout [String: Bucket], now: ContinuousClock.Instant, rate: Double, burst: Double
+    ) {
         buckets = buckets.filter { _, bucket in
             bucket.tokens + Double((now - bucket.updated) / .seconds(1)) * rate < burst
         }
@@ -50,7 +52,9 @@ struct RateLimitMiddleware: RouterMiddleware {
     let buckets: TokenBuckets
     let trustForwardedFor: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if !request.uri.path.hasPrefix("/health"),
             let wait = buckets.take(request.clientAddress(context: context, trustForwardedFor: trustForwardedFor))
         {

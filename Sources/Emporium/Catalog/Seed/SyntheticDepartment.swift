@@ -11,23 +11,31 @@ struct SyntheticDepartment: Sendable {
     static let all: [SyntheticDepartment] = [
         SyntheticDepartment(
             name: "Electronics", aisles: ["Phones", "Audio", "Computers", "Cameras", "Wearables"],
-            nouns: ["phone", "headphones", "earbuds", "speaker", "charger", "cable", "laptop", "tablet", "camera",
-                    "keyboard", "mouse", "monitor", "smartwatch", "router"],
+            nouns: [
+                "phone", "headphones", "earbuds", "speaker", "charger", "cable", "laptop", "tablet", "camera",
+                "keyboard", "mouse", "monitor", "smartwatch", "router",
+            ],
             sized: false, priceFactor: 4),
         SyntheticDepartment(
             name: "Home & Kitchen", aisles: ["Cookware", "Tableware", "Appliances", "Furniture", "Bedding"],
-            nouns: ["skillet", "pan", "pot", "mug", "plate", "bowl", "kettle", "blender", "toaster", "lamp", "chair",
-                    "table", "pillow", "blanket", "towel"],
+            nouns: [
+                "skillet", "pan", "pot", "mug", "plate", "bowl", "kettle", "blender", "toaster", "lamp", "chair",
+                "table", "pillow", "blanket", "towel",
+            ],
             sized: false, priceFactor: 1.5),
         SyntheticDepartment(
             name: "Fashion", aisles: ["Shoes", "Clothing", "Bags", "Jewelry", "Accessories"],
-            nouns: ["shoes", "sneakers", "boots", "shirt", "jacket", "jeans", "sweater", "dress", "hat", "scarf", "bag",
-                    "backpack", "wallet", "belt", "necklace", "ring", "watch", "socks"],
+            nouns: [
+                "shoes", "sneakers", "boots", "shirt", "jacket", "jeans", "sweater", "dress", "hat", "scarf", "bag",
+                "backpack", "wallet", "belt", "necklace", "ring", "watch", "socks",
+            ],
             sized: true, priceFactor: 1.5),
         SyntheticDepartment(
             name: "Sports & Outdoors", aisles: ["Camping", "Fitness", "Cycling", "Water Sports", "Team Sports"],
-            nouns: ["tent", "lantern", "bottle", "mat", "dumbbell", "bike", "helmet", "ball", "racket", "paddle",
-                    "gloves", "hammock"],
+            nouns: [
+                "tent", "lantern", "bottle", "mat", "dumbbell", "bike", "helmet", "ball", "racket", "paddle",
+                "gloves", "hammock",
+            ],
             sized: true, priceFactor: 1.5),
         SyntheticDepartment(
             name: "Books & Media", aisles: ["Fiction", "Nonfiction", "Cookbooks", "Music", "Films"],
@@ -39,11 +47,14 @@ struct SyntheticDepartment: Sendable {
             sized: false, priceFactor: 1),
         SyntheticDepartment(
             name: "Beauty & Health", aisles: ["Skincare", "Haircare", "Fragrance", "Makeup", "Wellness"],
-            nouns: ["serum", "cream", "moisturizer", "shampoo", "conditioner", "perfume", "lipstick", "brush", "soap",
-                    "vitamins"],
+            nouns: [
+                "serum", "cream", "moisturizer", "shampoo", "conditioner", "perfume", "lipstick", "brush", "soap",
+                "vitamins",
+            ],
             sized: false, priceFactor: 0.8),
         SyntheticDepartment(
-            name: "Garden & Patio", aisles: ["Garden Tools", "Plants & Seeds", "Watering", "Patio Furniture", "Grills"],
+            name: "Garden & Patio",
+            aisles: ["Garden Tools", "Plants & Seeds", "Watering", "Patio Furniture", "Grills"],
             nouns: ["shears", "hose", "seeds", "planter", "trowel", "rake", "grill", "bench", "umbrella", "birdhouse"],
             sized: false, priceFactor: 1.2),
         SyntheticDepartment(
@@ -56,7 +67,9 @@ struct SyntheticDepartment: Sendable {
             sized: false, priceFactor: 0.7),
         SyntheticDepartment(
             name: "Pet Supplies", aisles: ["Dog", "Cat", "Fish", "Bird", "Small Animals"],
-            nouns: ["leash", "collar", "bed", "feeder", "litter", "aquarium", "cage", "treats", "harness", "scratcher"],
+            nouns: [
+                "leash", "collar", "bed", "feeder", "litter", "aquarium", "cage", "treats", "harness", "scratcher",
+            ],
             sized: true, priceFactor: 0.8),
         SyntheticDepartment(
             name: "Baby & Kids", aisles: ["Nursery", "Feeding", "Strollers", "Baby Clothing", "Safety"],
@@ -85,9 +98,13 @@ struct SyntheticDepartment: Sendable {
         "thermal", "velvet", "denim", "silk",
     ]
 
-    static let colors = ["Black", "White", "Navy", "Red", "Forest Green", "Grey", "Sand", "Sky Blue", "Olive", "Rose",
-                         "Mustard", "Charcoal", "Teal", "Burgundy", "Ivory", "Coral"]
+    static let colors = [
+        "Black", "White", "Navy", "Red", "Forest Green", "Grey", "Sand", "Sky Blue", "Olive", "Rose",
+        "Mustard", "Charcoal", "Teal", "Burgundy", "Ivory", "Coral",
+    ]
     static let sizes = ["XS", "S", "M", "L", "XL", "XXL"]
-    static let materials = ["cotton", "polyester", "steel", "aluminium", "oak", "bamboo", "leather", "glass", "ceramic",
-                            "silicone", "wool", "recycled plastic"]
+    static let materials = [
+        "cotton", "polyester", "steel", "aluminium", "oak", "bamboo", "leather", "glass", "ceramic",
+        "silicone", "wool", "recycled plastic",
+    ]
 }

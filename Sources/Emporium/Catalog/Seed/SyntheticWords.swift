@@ -1,11 +1,15 @@
 /// Invented words and brand names for the synthetic catalog, built from syllables so they read like words.
 enum SyntheticWords {
-    private static let onsets = ["b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "kl", "l", "m",
-                                 "n", "p", "pl", "pr", "r", "s", "sh", "sk", "st", "t", "tr", "v", "w", "z"]
+    private static let onsets = [
+        "b", "br", "c", "ch", "d", "dr", "f", "fl", "g", "gr", "h", "j", "k", "kl", "l", "m",
+        "n", "p", "pl", "pr", "r", "s", "sh", "sk", "st", "t", "tr", "v", "w", "z",
+    ]
     private static let vowels = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou", "y"]
     private static let codas = ["", "", "", "n", "r", "l", "s", "m", "x", "th", "nd", "rk", "st"]
-    private static let brandEndings = ["", "", "", "", " & Co", " Labs", " Works", " Supply", " Goods", " Studio",
-                                       " Outfitters", " House"]
+    private static let brandEndings = [
+        "", "", "", "", " & Co", " Labs", " Works", " Supply", " Goods", " Studio",
+        " Outfitters", " House",
+    ]
 
     /// `count` distinct invented words of two or three syllables, none of them in `taken`.
     static func inventedWords(count: Int, avoiding taken: Set<String>, random: inout SeedRandom) -> [String] {
