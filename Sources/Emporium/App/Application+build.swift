@@ -15,7 +15,7 @@ public func buildApplication(
         nodeId: configuration.nodeId,
         consumers: node.nodeConsumers + extraConsumers,
         options: configuration.dispatcher,
-        prepare: { try await node.migrate() },
+        prepare: { try await node.schemaReady.value() },
         logger: node.logger
     )
     var app = Application(
@@ -26,7 +26,8 @@ public func buildApplication(
             address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
         services: [
             DatabaseService(database: node.database),
-            SearchIndexBuilder(search: node.search, prepare: { try await node.migrate() }, logger: node.logger),
+            SearchIndexBuilder(
+                search: node.search, prepare: { try await node.schemaReady.value() }, logger: node.logger),
             dispatcher,
             ReservationSweeper(
                 orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger
@@ -39,6 +40,8 @@ public func buildApplication(
         },
         logger: node.logger
     )
+    // The one place a serving node migrates: before the server accepts requests; the dispatcher and the search
+    // index builder wait for it (`schemaReady`), and the database client runs beside them as a service.
     app.beforeServerStarts {
         try await node.migrate()
         node.servingFrom.set(try await EventLog(database: node.database).head())

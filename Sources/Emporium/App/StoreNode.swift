@@ -20,6 +20,8 @@ public struct StoreNode: Sendable {
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
+    /// Set once this node has applied the migrations: the services that read tables wait for it.
+    let schemaReady = Once<Void>()
     public let logger: Logger
     let tokens: AccessTokens
     let idempotency: IdempotencyStore
@@ -27,7 +29,7 @@ public struct StoreNode: Sendable {
     /// Every module's migrations, in the order they apply.
     public static let migrations: [Migration] =
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
-        + Inventory.migrations + CartStore.migrations + OrderStore.migrations + StockReservations.migrations
+        + StockStore.migrations + CartStore.migrations + OrderStore.migrations + StockStore.reservationMigrations
         + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations + FlashSaleStore.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
@@ -53,7 +55,8 @@ public struct StoreNode: Sendable {
                     window: configuration.loginWindow
                 )
             )
-            let inventory = Inventory(database: database)
+            let inventory = Inventory(
+                store: StockStore(database: database), saleUnits: FlashSaleStore(database: database))
             let catalogStore = CatalogStore(database: database)
             let images = ImageStore(
                 blobs: try DirectoryBlobStore(
@@ -65,7 +68,9 @@ public struct StoreNode: Sendable {
             let orders = Orders(
                 store: OrderStore(database: database),
                 carts: carts,
-                reservations: StockReservations(database: database, strategy: configuration.reservationStrategy),
+                inventory: inventory,
+                reservations: StockReservations(inventory: inventory, strategy: configuration.reservationStrategy),
+                refunds: PaymentStore(database: database),
                 reservationLifetime: configuration.reservationLifetime
             )
             let gateway = SandboxGateway(database: database, faults: configuration.paymentFaults)
@@ -125,9 +130,11 @@ public struct StoreNode: Sendable {
         ]
     }
 
-    /// Applies pending migrations; safe to call from several nodes at once.
+    /// Applies pending migrations, then lets the services that wait for the schema begin; safe to call from
+    /// several nodes at once.
     public func migrate() async throws {
         try await database.migrate(Self.migrations, logger: logger)
+        schemaReady.set(())
     }
 
     /// The configured secret, or the one generated into the data directory on first start.

@@ -151,6 +151,8 @@ public enum CartError: Error, Equatable {
     case skuUnavailable(String)
     case cartFull
     case stale(currentVersion: Int)
+    /// The cart changed while a checkout was turning it into an order (another device editing it).
+    case changedDuringCheckout
 }
 
 /// Payload of `cart.changed`: every node tells its listening devices.

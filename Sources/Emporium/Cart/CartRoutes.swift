@@ -173,6 +173,8 @@ extension CartError: ProblemConvertible {
                 extra: ["currentVersion": .int(currentVersion)],
                 headers: [.eTag: CartRoutes.etag(currentVersion)]
             )
+        case .changedDuringCheckout:
+            Problem(.conflict, code: "cart_changed", detail: "The cart kept changing during checkout; try again.")
         }
     }
 }

@@ -126,8 +126,7 @@ struct SyntheticRows {
     func insert(in sql: any SQLDatabase) async throws {
         var products: [any SQLExpression] = []
         var variants: [any SQLExpression] = []
-        var stock: [any SQLExpression] = []
-        var movements: [any SQLExpression] = []
+        var stock: [(sku: String, productId: String, onHand: Int)] = []
         for index in range {
             let seed = catalog.product(at: index)
             let product = seed.product
@@ -146,13 +145,7 @@ struct SyntheticRows {
                         SQLBind(try JSON.string(variant.attributes)),
                         SQLBind(variant.price.amount), SQLBind(variant.price.currency), SQLBind(position),
                     ]).grouped)
-                stock.append(SQLList([SQLBind(variant.sku), SQLBind(id), SQLBind(variant.stock)]).grouped)
-                movements.append(
-                    SQLList([
-                        SQLBind(variant.sku), SQLBind(variant.stock), SQLBind("initial stock"), SQLBind(variant.stock),
-                        SQLBind(now),
-                    ]).grouped
-                )
+                stock.append((variant.sku, id, variant.stock))
             }
         }
         try await sql.raw(
@@ -164,10 +157,7 @@ struct SyntheticRows {
         try await sql.raw(
             "INSERT INTO variants (sku, product_id, title, attributes, price_amount, price_currency, position) VALUES \(SQLList(variants))"
         ).run()
-        try await sql.raw("INSERT INTO stock (sku, product_id, on_hand) VALUES \(SQLList(stock))").run()
-        try await sql.raw(
-            "INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at) VALUES \(SQLList(movements))"
-        ).run()
+        try await StockStore.insertInitial(stock, now: now, in: sql)
     }
 }
 

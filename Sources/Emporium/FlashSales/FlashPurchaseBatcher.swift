@@ -32,16 +32,20 @@ final class FlashPurchaseBatcher: Sendable {
     /// The set-based step met something only the per-purchase path settles: roll back and take that path.
     private struct NeedsFallback: Error {}
 
-    let database: Database
+    let store: FlashSaleStore
+    let inventory: Inventory
     let window: Duration
     let maxBatch: Int
     private let lanes = Mutex<[String: GroupCommitLane<Pending>]>([:])
 
-    init(database: Database, window: Duration) {
-        self.database = database
+    init(store: FlashSaleStore, inventory: Inventory, window: Duration) {
+        self.store = store
+        self.inventory = inventory
         self.window = window
-        self.maxBatch = database.engine == .sqlite ? 512 : 256
+        self.maxBatch = store.database.engine == .sqlite ? 512 : 256
     }
+
+    var database: Database { store.database }
 
     /// Settles `purchase` of `saleId` with the others arriving now; the buyer's units in the sale after it.
     func submit(_ purchase: Purchase, saleId: String) async throws -> Int {
@@ -91,7 +95,7 @@ final class FlashPurchaseBatcher: Sendable {
             }
             outcomes.append(outcome)
         }
-        if !buyers.isEmpty { try await FlashSaleStore.announce(saleId: saleId, buyers: buyers, in: sql) }
+        if !buyers.isEmpty { try await store.announce(saleId: saleId, buyers: buyers, in: sql) }
         return outcomes
     }
 
@@ -101,7 +105,7 @@ final class FlashPurchaseBatcher: Sendable {
         // One purchase per buyer and per key in the set-based step; anything else takes the per-purchase path.
         guard Set(purchases.map(\.key.userId)).count == purchases.count else { throw NeedsFallback() }
         let now = Database.nowMillis()
-        guard let sale = try await FlashSaleStore.lockedRow(id: saleId, in: sql) else {
+        guard let sale = try await store.lockedRow(id: saleId, in: sql) else {
             return purchases.map { _ in .failure(FlashSaleError.notFound) }
         }
         var outcomes = [Result<Int, any Error>?](repeating: nil, count: purchases.count)
@@ -133,7 +137,7 @@ final class FlashPurchaseBatcher: Sendable {
                 }
             }
             if chosen.isEmpty { break }
-            let counted = try await FlashSaleStore.countBuyers(
+            let counted = try await store.countBuyers(
                 saleId: saleId, limit: sale.perCustomerLimit,
                 chosen.map { (purchases[$0].key.userId, purchases[$0].quantity) }, in: sql
             )
@@ -153,16 +157,16 @@ final class FlashPurchaseBatcher: Sendable {
         if !winners.isEmpty {
             let won = winners.map { purchases[$0] }
             let total = won.reduce(0) { $0 + $1.quantity }
-            guard try await FlashSaleStore.takeUnits(saleId: saleId, total: total, now: now, in: sql) else {
+            guard try await store.takeUnits(saleId: saleId, total: total, now: now, in: sql) else {
                 throw NeedsFallback()
             }
             // A key recorded meanwhile (a retry that won on another node) is the per-purchase path's to answer.
-            guard try await FlashSaleStore.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count
+            guard try await store.recordPurchases(won.map { ($0.key, $0.order.id) }, in: sql) == won.count
             else {
                 throw NeedsFallback()
             }
             try await OrderStore.insertNew(won.map { ($0.order, [$0.item]) }, in: sql)
-            try await StockReservations.record(
+            try await inventory.hold(
                 won.map {
                     ($0.order.id, StockRequest(sku: $0.item.sku, quantity: $0.quantity), $0.order.reservationExpiresAt)
                 },
@@ -171,7 +175,7 @@ final class FlashPurchaseBatcher: Sendable {
             try await Outbox.appendAll(won.map { ("order.created", $0.order.id, $0.orderCreated) }, in: sql)
         }
         let after =
-            winners.isEmpty ? sale : (try await FlashSaleStore.announce(saleId: saleId, buyers: units, in: sql) ?? sale)
+            winners.isEmpty ? sale : (try await store.announce(saleId: saleId, buyers: units, in: sql) ?? sale)
         for index in winners {
             outcomes[index] = .success(units[purchases[index].key.userId] ?? purchases[index].quantity)
         }

@@ -12,12 +12,12 @@ final class FlashSaleCache: Sendable {
         var buyers: [String: Int]
     }
 
-    let database: Database
+    let store: FlashSaleStore
     private let entries = Mutex<[String: Entry]>([:])
     private let loads = Mutex<[String: Task<Entry?, any Error>]>([:])
 
-    init(database: Database) {
-        self.database = database
+    init(store: FlashSaleStore) {
+        self.store = store
     }
 
     /// The sale and the units this user holds in it (nil if they never won); from memory, or the database on a miss.
@@ -47,9 +47,9 @@ final class FlashSaleCache: Sendable {
 
     private func fetch(_ saleId: String) async throws -> Entry? {
         // The sale before its buyers: every purchase the row counts is then among the buyers read.
-        let loaded = try await database.read { sql -> Entry? in
-            guard let sale = try await FlashSaleStore.row(id: saleId, in: sql) else { return nil }
-            return Entry(sale: sale, buyers: try await FlashSaleStore.buyers(saleId: saleId, in: sql))
+        let loaded = try await store.database.read { [store] sql -> Entry? in
+            guard let sale = try await store.row(id: saleId, in: sql) else { return nil }
+            return Entry(sale: sale, buyers: try await store.buyers(saleId: saleId, in: sql))
         }
         guard let loaded else { return nil }
         return entries.withLock { entries in

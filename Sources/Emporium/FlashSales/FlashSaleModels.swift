@@ -129,3 +129,18 @@ enum FlashSaleRules {
         return nil
     }
 }
+
+/// A purchase the sale's row refused, and the row as the refusing transaction read it: committed state, so this
+/// node's memory can learn from it (a sell-out seen here is known before its event arrives).
+struct UnitsRefused: Error {
+    let sale: FlashSaleStore.Row
+    let reason: FlashSaleError
+}
+
+/// Who is buying from which sale with which Idempotency-Key and request: the identity of a purchase.
+struct PurchaseKey: Sendable {
+    let saleId: String
+    let userId: String
+    let keyHash: String
+    let requestHash: String
+}

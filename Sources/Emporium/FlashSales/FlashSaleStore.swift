@@ -5,7 +5,9 @@ import SQLKit
 /// them. A purchase moves units from `remaining` into an order's reservation; an unpaid order gives them back to the
 /// sale while it is open; closing an ended sale gives what it still holds back to the SKU (`returned` counts every
 /// unit that went back to the SKU, so `quantity = remaining + reserved or sold by orders + returned`, always).
-enum FlashSaleStore {
+struct FlashSaleStore: SaleUnitsReturn {
+    let database: Database
+
     static let migrations: [Migration] = [
         Migration(
             "flash_sales.1",
@@ -66,20 +68,20 @@ enum FlashSaleStore {
         closed_at, version
         """
 
-    static func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
-        try await sql.raw("SELECT \(unsafeRaw: columns) FROM flash_sales WHERE id = \(bind: id)")
+    func row(id: String, in sql: any SQLDatabase) async throws -> Row? {
+        try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM flash_sales WHERE id = \(bind: id)")
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// The sale's row, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole file).
-    static func lockedRow(id: String, in sql: any SQLDatabase) async throws -> Row? {
+    func lockedRow(id: String, in sql: any SQLDatabase) async throws -> Row? {
         let lock: SQLQueryString = sql.engine == .postgres ? " FOR UPDATE" : ""
-        return try await sql.raw("SELECT \(unsafeRaw: columns) FROM flash_sales WHERE id = \(bind: id)\(lock)")
+        return try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM flash_sales WHERE id = \(bind: id)\(lock)")
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Takes `total` units of a live sale in one guarded statement; false when it is not live or has fewer.
-    static func takeUnits(saleId: String, total: Int, now: Int, in sql: any SQLDatabase) async throws -> Bool {
+    func takeUnits(saleId: String, total: Int, now: Int, in sql: any SQLDatabase) async throws -> Bool {
         try await sql.raw(
             """
             UPDATE flash_sales SET remaining = remaining - \(bind: total), version = version + 1
@@ -92,7 +94,7 @@ enum FlashSaleStore {
 
     /// Counts each buyer's units within `limit`, one statement for all (one entry per buyer): the units after, of
     /// those that stayed within it. A buyer missing from the answer would have gone over and counts nothing.
-    static func countBuyers(
+    func countBuyers(
         saleId: String, limit: Int, _ buyers: [(userId: String, quantity: Int)], in sql: any SQLDatabase
     )
         async throws -> [String: Int]
@@ -116,7 +118,7 @@ enum FlashSaleStore {
     }
 
     /// Records the keys of winning purchases, one statement for all; how many were new (fewer: a key already won).
-    static func recordPurchases(_ purchases: [(key: PurchaseKey, orderId: String)], in sql: any SQLDatabase)
+    func recordPurchases(_ purchases: [(key: PurchaseKey, orderId: String)], in sql: any SQLDatabase)
         async throws -> Int
     {
         let now = Database.nowMillis()
@@ -134,7 +136,7 @@ enum FlashSaleStore {
         ).all().count
     }
 
-    static func insert(_ row: Row, now: Int, in sql: any SQLDatabase) async throws {
+    func insert(_ row: Row, now: Int, in sql: any SQLDatabase) async throws {
         try await sql.raw(
             """
             INSERT INTO flash_sales (id, sku, product_id, title, sale_amount, currency, quantity, remaining,
@@ -147,7 +149,7 @@ enum FlashSaleStore {
     }
 
     /// Every buyer's units (0 for one whose order lapsed): who may be retrying a winning purchase.
-    static func buyers(saleId: String, in sql: any SQLDatabase) async throws -> [String: Int] {
+    func buyers(saleId: String, in sql: any SQLDatabase) async throws -> [String: Int] {
         var buyers: [String: Int] = [:]
         for row in try await sql.raw("SELECT user_id, units FROM flash_sale_buyers WHERE sale_id = \(bind: saleId)")
             .all()
@@ -159,7 +161,7 @@ enum FlashSaleStore {
 
     /// Takes `quantity` of the sale's units if it is live and has them; else throws `UnitsRefused` with the sale as
     /// the transaction saw it.
-    static func takeUnits(saleId: String, quantity: Int, now: Int, in sql: any SQLDatabase) async throws {
+    func takeUnits(saleId: String, quantity: Int, now: Int, in sql: any SQLDatabase) async throws {
         guard try await !takeUnits(saleId: saleId, total: quantity, now: now, in: sql) else { return }
         guard let row = try await row(id: saleId, in: sql) else { throw FlashSaleError.notFound }
         switch row.status(at: now) {
@@ -169,7 +171,7 @@ enum FlashSaleStore {
     }
 
     /// Counts `quantity` more units for the buyer, within the sale's per-customer limit; the buyer's units after.
-    static func countBuyer(saleId: String, userId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Int {
+    func countBuyer(saleId: String, userId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Int {
         let units = try await sql.raw(
             """
             INSERT INTO flash_sale_buyers (sale_id, user_id, units)
@@ -192,12 +194,12 @@ enum FlashSaleStore {
 
     /// What a retry needs: this key's request and its order. A second request with the key is a `duplicate`. Keys
     /// are the customer's, as for every other route: the same key on another sale is a reuse.
-    static func recordPurchase(_ key: PurchaseKey, orderId: String, in sql: any SQLDatabase) async throws {
+    func recordPurchase(_ key: PurchaseKey, orderId: String, in sql: any SQLDatabase) async throws {
         if try await recordPurchases([(key, orderId)], in: sql) == 0 { throw FlashSaleError.duplicate }
     }
 
     /// The order an earlier purchase with this key made, or nil; `keyReused` if that purchase had another body.
-    static func recordedOrder(_ key: PurchaseKey, in sql: any SQLDatabase) async throws -> String? {
+    func recordedOrder(_ key: PurchaseKey, in sql: any SQLDatabase) async throws -> String? {
         guard
             let row = try await sql.raw(
                 """
@@ -214,7 +216,7 @@ enum FlashSaleStore {
 
     /// An unpaid order's units come back: to the sale while it is open (the SKU's `reserved` keeps counting them),
     /// else to the SKU. True when they went to the sale.
-    static func takeBack(saleId: String, orderId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Bool {
+    func takeBack(saleId: String, orderId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Bool {
         let toSale =
             try await sql.raw(
                 """
@@ -243,12 +245,13 @@ enum FlashSaleStore {
         return toSale
     }
 
-    /// Closes an ended sale: what it still holds goes back to the SKU. Idempotent; false if it was closed already.
-    static func close(saleId: String, now: Int, in sql: any SQLDatabase) async throws -> Bool {
+    /// Closes an ended sale, idempotently: the units it still held, for Inventory to give back to the SKU, or nil
+    /// if it was closed already.
+    func close(saleId: String, now: Int, in sql: any SQLDatabase) async throws -> (sku: String, units: Int)? {
         // Compare-and-set on `remaining`, so the units handed back are exactly those the sale held.
         for _ in 0..<20 {
             guard let row = try await row(id: saleId, in: sql), row.closedAt == nil, row.endsAt <= now else {
-                return false
+                return nil
             }
             let closed = try await sql.raw(
                 """
@@ -257,21 +260,13 @@ enum FlashSaleStore {
                 WHERE id = \(bind: saleId) AND closed_at IS NULL AND remaining = \(bind: row.remaining) RETURNING id
                 """
             ).first()
-            guard closed != nil else { continue }
-            if row.remaining > 0 {
-                try await sql.raw(
-                    "UPDATE stock SET reserved = reserved - \(bind: row.remaining) WHERE sku = \(bind: row.sku)"
-                ).run()
-            }
-            try await StockReservations.announce([row.sku], in: sql)
-            try await announce(saleId: saleId, buyers: [:], in: sql)
-            return true
+            if closed != nil { return (row.sku, row.remaining) }
         }
-        return false
+        return nil
     }
 
     /// Ended sales not closed yet, oldest first.
-    static func endedOpenSales(now: Int, limit: Int, in sql: any SQLDatabase) async throws -> [String] {
+    func endedOpenSales(now: Int, limit: Int, in sql: any SQLDatabase) async throws -> [String] {
         try await sql.raw(
             """
             SELECT id FROM flash_sales WHERE closed_at IS NULL AND ends_at <= \(bind: now) ORDER BY ends_at LIMIT \(bind: limit)
@@ -281,7 +276,7 @@ enum FlashSaleStore {
 
     /// Writes `flash_sale.changed` with the sale's state at this point of the transaction; that state.
     @discardableResult
-    static func announce(saleId: String, buyers: [String: Int], in sql: any SQLDatabase) async throws -> Row? {
+    func announce(saleId: String, buyers: [String: Int], in sql: any SQLDatabase) async throws -> Row? {
         guard let row = try await row(id: saleId, in: sql) else { return nil }
         try await Outbox.append(
             "flash_sale.changed",
@@ -294,19 +289,4 @@ enum FlashSaleStore {
         )
         return row
     }
-}
-
-/// A purchase the sale's row refused, and the row as the refusing transaction read it: committed state, so this
-/// node's memory can learn from it (a sell-out seen here is known before its event arrives).
-struct UnitsRefused: Error {
-    let sale: FlashSaleStore.Row
-    let reason: FlashSaleError
-}
-
-/// Who is buying from which sale with which Idempotency-Key and request: the identity of a purchase.
-struct PurchaseKey: Sendable {
-    let saleId: String
-    let userId: String
-    let keyHash: String
-    let requestHash: String
 }

@@ -152,7 +152,7 @@ extension FlashSales {
 
     /// The order an earlier request with this key won, as it is now.
     private func replay(_ key: PurchaseKey) async throws -> (order: Order, replayed: Bool)? {
-        guard let orderId = try await database.read({ try await FlashSaleStore.recordedOrder(key, in: $0) }) else {
+        guard let orderId = try await database.read({ try await store.recordedOrder(key, in: $0) }) else {
             return nil
         }
         return (try await orders.order(id: orderId, userId: key.userId), true)
@@ -186,18 +186,15 @@ extension FlashSales {
             unitPrice: unitPrice,
             lineTotal: Money(amount: subtotal, currency: sale.currency)
         )
-        let work: @Sendable (any SQLDatabase) async throws -> Won = { [store = orders.store] sql in
-            try await FlashSaleStore.takeUnits(
-                saleId: sale.id, quantity: request.quantity, now: Database.nowMillis(), in: sql)
-            let units = try await FlashSaleStore.countBuyer(
+        let work: @Sendable (any SQLDatabase) async throws -> Won = { [store, orders] sql in
+            try await store.takeUnits(saleId: sale.id, quantity: request.quantity, now: Database.nowMillis(), in: sql)
+            let units = try await store.countBuyer(
                 saleId: sale.id, userId: request.userId, quantity: request.quantity, in: sql)
-            try await FlashSaleStore.recordPurchase(key, orderId: row.id, in: sql)
-            try await store.insert(row, items: [item], in: sql)
-            try await StockReservations.record(
-                orderId: row.id, lines: [StockRequest(sku: sale.sku, quantity: request.quantity)],
-                expiresAt: row.reservationExpiresAt,
-                saleId: sale.id, in: sql
-            )
+            try await store.recordPurchase(key, orderId: row.id, in: sql)
+            try await orders.store.insert(row, items: [item], in: sql)
+            try await orders.inventory.hold(
+                [(row.id, StockRequest(sku: sale.sku, quantity: request.quantity), row.reservationExpiresAt)],
+                saleId: sale.id, in: sql)
             try await Outbox.append(
                 "order.created", aggregateId: row.id, payload: Orders.event(row, status: .pendingPayment), in: sql)
             return Won(userId: request.userId, units: units)
@@ -214,12 +211,12 @@ extension FlashSales {
         case .conditional, .rowLock:
             let lock = strategy == .rowLock
             try await database.transaction { sql in
-                if lock, sql.engine == .postgres {
+                if lock {
                     // The naive design, kept for the benchmark: every buyer queues on the sale's row.
-                    try await sql.raw("SELECT remaining FROM flash_sales WHERE id = \(bind: sale.id) FOR UPDATE").run()
+                    _ = try await store.lockedRow(id: sale.id, in: sql)
                 }
                 let won = try await work(sql)
-                try await FlashSaleStore.announce(saleId: sale.id, buyers: [won.userId: won.units], in: sql)
+                try await store.announce(saleId: sale.id, buyers: [won.userId: won.units], in: sql)
             }
         }
         return Order(

@@ -8,6 +8,7 @@ import ServiceLifecycle
 /// window and a per-customer limit, never one unit more, on one node or many.
 public struct FlashSales: Sendable {
     let database: Database
+    let store: FlashSaleStore
     let orders: Orders
     let idempotency: IdempotencyStore
     let options: FlashSaleOptions
@@ -21,12 +22,13 @@ public struct FlashSales: Sendable {
 
     init(database: Database, orders: Orders, idempotency: IdempotencyStore, options: FlashSaleOptions) {
         self.database = database
+        self.store = FlashSaleStore(database: database)
         self.orders = orders
         self.idempotency = idempotency
         self.options = options
-        self.cache = FlashSaleCache(database: database)
+        self.cache = FlashSaleCache(store: store)
         self.admission = FlashSaleAdmission(options: options)
-        self.batcher = FlashPurchaseBatcher(database: database, window: .milliseconds(1))
+        self.batcher = FlashPurchaseBatcher(store: store, inventory: orders.inventory, window: .milliseconds(1))
     }
 
     private struct VariantRow: Decodable {
@@ -57,18 +59,7 @@ public struct FlashSales: Sendable {
                     FieldError("salePrice.currency", "must be \(variant.priceCurrency), the currency of \(new.sku)")
                 ])
             }
-            let setAside = try await sql.raw(
-                """
-                UPDATE stock SET reserved = reserved + \(bind: new.quantity)
-                WHERE sku = \(bind: new.sku) AND on_hand - reserved >= \(bind: new.quantity) RETURNING sku
-                """
-            ).first()
-            guard setAside != nil else {
-                let available =
-                    try await sql.raw("SELECT on_hand - reserved AS available FROM stock WHERE sku = \(bind: new.sku)")
-                    .first()?.decode(column: "available", as: Int.self) ?? 0
-                throw CatalogError.insufficientStock(sku: new.sku, available: max(0, available))
-            }
+            try await orders.inventory.setAside(sku: new.sku, quantity: new.quantity, in: sql)
             let sale = FlashSaleStore.Row(
                 id: Identifier.make("fs", now: now),
                 sku: new.sku,
@@ -84,9 +75,8 @@ public struct FlashSales: Sendable {
                 closedAt: nil,
                 version: 0
             )
-            try await FlashSaleStore.insert(sale, now: now, in: sql)
-            try await StockReservations.announce([new.sku], in: sql)
-            try await FlashSaleStore.announce(saleId: sale.id, buyers: [:], in: sql)
+            try await store.insert(sale, now: now, in: sql)
+            try await store.announce(saleId: sale.id, buyers: [:], in: sql)
             return sale
         }
         return sale.view(at: Database.nowMillis())
@@ -94,7 +84,7 @@ public struct FlashSales: Sendable {
 
     /// The sale as the database has it now.
     public func sale(id: String) async throws -> FlashSale {
-        guard let sale = try await database.read({ try await FlashSaleStore.row(id: id, in: $0) }) else {
+        guard let sale = try await database.read({ try await store.row(id: id, in: $0) }) else {
             throw FlashSaleError.notFound
         }
         cache.refresh(sale)
@@ -104,8 +94,12 @@ public struct FlashSales: Sendable {
     /// Closes the sales that have ended: what they still hold goes back to their SKU.
     func closeEnded() async throws {
         let now = Database.nowMillis()
-        for id in try await database.read({ try await FlashSaleStore.endedOpenSales(now: now, limit: 50, in: $0) }) {
-            try await database.transaction { sql in _ = try await FlashSaleStore.close(saleId: id, now: now, in: sql) }
+        for id in try await database.read({ try await store.endedOpenSales(now: now, limit: 50, in: $0) }) {
+            try await database.transaction { sql in
+                guard let closed = try await store.close(saleId: id, now: now, in: sql) else { return }
+                try await orders.inventory.giveBack(sku: closed.sku, quantity: closed.units, in: sql)
+                try await store.announce(saleId: id, buyers: [:], in: sql)
+            }
         }
     }
 

@@ -9,37 +9,29 @@ public struct StockLevel: Codable, Sendable, Equatable {
     public let available: Int
 }
 
-/// Per-SKU stock records. `available = onHand - reserved` never goes below zero: the guard is in SQL.
+/// Units an unpaid flash-sale order gives back go to its sale while the sale is open (FlashSales implements it).
+protocol SaleUnitsReturn: Sendable {
+    /// True when the open sale took the units back: they stay counted in the SKU's `reserved`.
+    func takeBack(saleId: String, orderId: String, quantity: Int, in sql: any SQLDatabase) async throws -> Bool
+}
+
+/// Per-SKU stock: the one module that changes it. Checkouts reserve (`StockReservations`), payments sell, cancels
+/// release or restock, flash sales set units aside and give them back, merchants set and adjust; every change
+/// writes `inventory.changed`. `available = onHand - reserved` never goes below zero: the guard is in SQL
+/// (`StockStore.take`).
 public struct Inventory: Sendable {
-    let database: Database
+    let store: StockStore
+    let saleUnits: any SaleUnitsReturn
 
-    static let migrations: [Migration] = [
-        Migration(
-            "inventory.1",
-            [
-                """
-                CREATE TABLE stock (sku TEXT PRIMARY KEY REFERENCES variants (sku), product_id TEXT NOT NULL,
-                    on_hand BIGINT NOT NULL, reserved BIGINT NOT NULL DEFAULT 0, low_threshold BIGINT NOT NULL DEFAULT 5,
-                    CHECK (reserved >= 0 AND on_hand >= reserved))
-                """,
-                """
-                CREATE TABLE stock_movements (id {serial}, sku TEXT NOT NULL, delta BIGINT NOT NULL, reason TEXT NOT NULL,
-                    on_hand_after BIGINT NOT NULL, created_at BIGINT NOT NULL)
-                """,
-                "CREATE INDEX stock_movements_sku ON stock_movements (sku)",
-            ]),
-        Migration("inventory.2", ["CREATE INDEX stock_product ON stock (product_id)"]),
-    ]
-
-    struct Row: Decodable {
-        let onHand: Int
-        let reserved: Int
-        let lowThreshold: Int
-        let productId: String
+    init(store: StockStore, saleUnits: any SaleUnitsReturn) {
+        self.store = store
+        self.saleUnits = saleUnits
     }
 
+    var database: Database { store.database }
+
     public func level(sku: String) async throws -> StockLevel {
-        guard let row = try await database.read({ try await row(sku: sku, in: $0) }) else {
+        guard let row = try await database.read({ try await store.row(sku: sku, in: $0) }) else {
             throw CatalogError.skuNotFound(sku)
         }
         return StockLevel(sku: sku, onHand: row.onHand, reserved: row.reserved, available: row.onHand - row.reserved)
@@ -50,16 +42,9 @@ public struct Inventory: Sendable {
         try await database.transaction { sql in
             // Compare-and-set on the old value, so the movement's delta is exact under concurrent changes.
             for _ in 0..<20 {
-                guard let old = try await row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
+                guard let old = try await store.row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
                 guard onHand >= old.reserved else { throw CatalogError.belowReserved(sku: sku, reserved: old.reserved) }
-                let updated = try await sql.raw(
-                    """
-                    UPDATE stock SET on_hand = \(bind: onHand)
-                    WHERE sku = \(bind: sku) AND on_hand = \(bind: old.onHand) AND reserved <= \(bind: onHand)
-                    RETURNING on_hand, reserved, low_threshold, product_id
-                    """
-                ).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-                if let updated {
+                if let updated = try await store.set(sku: sku, onHand: onHand, expected: old.onHand, in: sql) {
                     return try await record(
                         sku: sku, delta: onHand - old.onHand, reason: reason, before: old, after: updated, in: sql)
                 }
@@ -71,19 +56,11 @@ public struct Inventory: Sendable {
     /// Adds `delta` (negative to remove); refused (409) if `available` would fall below zero.
     public func adjust(sku: String, delta: Int, reason: String) async throws -> StockLevel {
         try await database.transaction { sql in
-            guard
-                let updated = try await sql.raw(
-                    """
-                    UPDATE stock SET on_hand = on_hand + \(bind: delta)
-                    WHERE sku = \(bind: sku) AND on_hand + \(bind: delta) - reserved >= 0
-                    RETURNING on_hand, reserved, low_threshold, product_id
-                    """
-                ).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-            else {
-                guard let current = try await row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
+            guard let updated = try await store.add(sku: sku, delta: delta, in: sql) else {
+                guard let current = try await store.row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
                 throw CatalogError.insufficientStock(sku: sku, available: current.onHand - current.reserved)
             }
-            let before = Row(
+            let before = StockStore.Row(
                 onHand: updated.onHand - delta, reserved: updated.reserved, lowThreshold: updated.lowThreshold,
                 productId: updated.productId)
             return try await record(sku: sku, delta: delta, reason: reason, before: before, after: updated, in: sql)
@@ -92,10 +69,7 @@ public struct Inventory: Sendable {
 
     /// Creates the stock record of a new variant.
     func create(sku: String, productId: String, onHand: Int, in sql: any SQLDatabase) async throws {
-        try await sql.raw(
-            "INSERT INTO stock (sku, product_id, on_hand) VALUES (\(bind: sku), \(bind: productId), \(bind: onHand))"
-        ).run()
-        try await Self.recordMovement(sku: sku, delta: onHand, reason: "initial stock", onHandAfter: onHand, in: sql)
+        try await store.insert(sku: sku, productId: productId, onHand: onHand, in: sql)
         try await Outbox.append(
             "inventory.changed",
             aggregateId: sku,
@@ -104,28 +78,92 @@ public struct Inventory: Sendable {
         )
     }
 
-    private func row(sku: String, in sql: any SQLDatabase) async throws -> Row? {
-        try await sql.raw("SELECT on_hand, reserved, low_threshold, product_id FROM stock WHERE sku = \(bind: sku)")
-            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    // MARK: What orders and flash sales do to stock, inside their own transactions.
+
+    /// The rule "never oversell": takes every line from available stock, or none. On any shortfall throws
+    /// `ReservationError.insufficientStock` with every short line (the caller rolls back what was taken).
+    func reserve(_ lines: [StockRequest], in sql: any SQLDatabase) async throws {
+        var short: [Shortfall] = []
+        for line in lines where try await !store.take(sku: line.sku, quantity: line.quantity, in: sql) {
+            let available = try await store.available(sku: line.sku, in: sql)
+            short.append(Shortfall(sku: line.sku, requested: line.quantity, available: available))
+        }
+        if !short.isEmpty { throw ReservationError.insufficientStock(short) }
     }
 
-    /// One line of the stock ledger: every change of `on_hand` writes one, and `emporium audit` adds them up.
-    static func recordMovement(sku: String, delta: Int, reason: String, onHandAfter: Int, in sql: any SQLDatabase)
-        async throws
-    {
-        try await sql.raw(
-            """
-            INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
-            VALUES (\(bind: sku), \(bind: delta), \(bind: reason), \(bind: onHandAfter), \(bind: Database.nowMillis()))
-            """
-        ).run()
+    /// Records what orders hold (one order, or a flash-sale batch of several), for release or sale later; the units
+    /// were taken by `StockReservations` or `setAside` before.
+    func hold(
+        _ held: [(orderId: String, line: StockRequest, expiresAt: Int)], saleId: String? = nil,
+        in sql: any SQLDatabase
+    ) async throws {
+        try await store.hold(held, saleId: saleId, in: sql)
     }
 
-    private func record(sku: String, delta: Int, reason: String, before: Row, after: Row, in sql: any SQLDatabase)
-        async throws
-        -> StockLevel
-    {
-        try await Self.recordMovement(sku: sku, delta: delta, reason: reason, onHandAfter: after.onHand, in: sql)
+    /// Returns an order's held units (expiry, cancel before payment): a flash-sale order's go back to its sale while
+    /// the sale is open, everything else to available stock.
+    func release(orderId: String, in sql: any SQLDatabase) async throws {
+        let lines = try await store.activeLines(orderId: orderId, in: sql)
+        for line in lines {
+            if let saleId = line.saleId,
+                try await saleUnits.takeBack(saleId: saleId, orderId: orderId, quantity: line.quantity, in: sql)
+            {
+                continue
+            }
+            try await store.giveBack(sku: line.sku, quantity: line.quantity, in: sql)
+        }
+        try await store.endHolds(orderId: orderId, state: "released", in: sql)
+        try await announce(Set(lines.map(\.sku)), in: sql)
+    }
+
+    /// Turns a paid order's held units into a sale: they leave `onHand` and `reserved` together.
+    func sell(orderId: String, in sql: any SQLDatabase) async throws {
+        let lines = try await store.activeLines(orderId: orderId, in: sql)
+        for line in lines {
+            let onHand = try await store.sell(sku: line.sku, quantity: line.quantity, in: sql)
+            try await store.recordMovement(
+                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: onHand, in: sql)
+        }
+        try await store.endHolds(orderId: orderId, state: "converted", in: sql)
+        try await announce(Set(lines.map(\.sku)), in: sql)
+    }
+
+    /// The rule "a refund restocks": a cancelled paid order's units go back on hand.
+    func restock(_ lines: [StockRequest], in sql: any SQLDatabase) async throws {
+        for line in lines {
+            guard let row = try await store.add(sku: line.sku, delta: line.quantity, in: sql) else { continue }
+            try await store.recordMovement(
+                sku: line.sku, delta: line.quantity, reason: "restock", onHandAfter: row.onHand, in: sql)
+        }
+        try await announce(Set(lines.map(\.sku)), in: sql)
+    }
+
+    /// Sets a flash sale's units aside from available stock (they stay in `reserved`, held by the sale);
+    /// 409 `insufficient_stock` when they are not there.
+    func setAside(sku: String, quantity: Int, in sql: any SQLDatabase) async throws {
+        guard try await store.take(sku: sku, quantity: quantity, in: sql) else {
+            throw CatalogError.insufficientStock(sku: sku, available: try await store.available(sku: sku, in: sql))
+        }
+        try await announce([sku], in: sql)
+    }
+
+    /// What a closed flash sale still held goes back to available stock.
+    func giveBack(sku: String, quantity: Int, in sql: any SQLDatabase) async throws {
+        if quantity > 0 { try await store.giveBack(sku: sku, quantity: quantity, in: sql) }
+        try await announce([sku], in: sql)
+    }
+
+    /// Writes one `inventory.changed` per SKU with its state at this point of the transaction.
+    func announce(_ skus: Set<String>, in sql: any SQLDatabase) async throws {
+        for change in try await store.changes(skus, in: sql) {
+            try await Outbox.append("inventory.changed", aggregateId: change.sku, payload: change, in: sql)
+        }
+    }
+
+    private func record(
+        sku: String, delta: Int, reason: String, before: StockStore.Row, after: StockStore.Row, in sql: any SQLDatabase
+    ) async throws -> StockLevel {
+        try await store.recordMovement(sku: sku, delta: delta, reason: reason, onHandAfter: after.onHand, in: sql)
         let level = StockLevel(
             sku: sku, onHand: after.onHand, reserved: after.reserved, available: after.onHand - after.reserved)
         try await Outbox.append(

@@ -1,12 +1,11 @@
 import Foundation
 import SQLKit
-import Synchronization
 
 /// Group commit for reservations: requests arriving within `window` are settled in one transaction, first come
 /// first served, each inside its own savepoint so one request's shortfall or failure undoes only its own work.
 /// Requests are spread over lanes by their first SKU, so all buyers of one hot SKU share a lane (and its batches)
-/// while other SKUs settle beside them on other connections (PostgreSQL; SQLite has one writer, so one lane). SKUs found sold out are remembered, and later requests for them are refused without
-/// touching the database, until an `inventory.changed` event says stock came back.
+/// while other SKUs settle beside them on other connections. PostgreSQL only: there a transaction costs round trips
+/// to another process, and one per batch pays; on SQLite the writer already groups transactions into one commit.
 final class ReservationBatcher: Sendable {
     typealias Work = @Sendable (any SQLDatabase) async throws -> any Sendable
 
@@ -16,25 +15,16 @@ final class ReservationBatcher: Sendable {
         let continuation: CheckedContinuation<any Sendable, any Error>
     }
 
-    let database: Database
+    let inventory: Inventory
     private let lanes: [GroupCommitLane<Pending>]
-    private let soldOut = Mutex<Set<String>>([])
 
-    init(database: Database, window: Duration) {
-        self.database = database
-        let laneCount = database.engine == .sqlite ? 1 : 8
-        let maxBatch = database.engine == .sqlite ? 256 : 64
-        self.lanes = (0..<laneCount).map { _ in GroupCommitLane(window: window, maxBatch: maxBatch) }
+    init(inventory: Inventory, window: Duration, lanes: Int = 8, maxBatch: Int = 64) {
+        self.inventory = inventory
+        self.lanes = (0..<lanes).map { _ in GroupCommitLane(window: window, maxBatch: maxBatch) }
     }
 
     /// Reserves `lines` (guarded), then runs `work`, in the next batch of the lane of the first line's SKU.
     func submit(_ lines: [StockRequest], work: @escaping Work) async throws -> any Sendable {
-        let known = soldOut.withLock { $0 }
-        let short = lines.filter { known.contains($0.sku) }
-        if !short.isEmpty {
-            throw ReservationError.insufficientStock(
-                short.map { Shortfall(sku: $0.sku, requested: $0.quantity, available: 0) })
-        }
         let lane = lanes[Self.laneIndex(of: lines.first?.sku ?? "", count: lanes.count)]
         return try await withCheckedThrowingContinuation { continuation in
             // The first request of a batch drives it; the others wait on their continuations.
@@ -42,11 +32,6 @@ final class ReservationBatcher: Sendable {
                 await self.settle(batch)
             }
         }
-    }
-
-    /// Stock came back for this SKU: let requests reach the database again.
-    func restocked(_ sku: String) {
-        soldOut.withLock { _ = $0.remove(sku) }
     }
 
     private static func laneIndex(of sku: String, count: Int) -> Int {
@@ -59,15 +44,10 @@ final class ReservationBatcher: Sendable {
     private func settle(_ batch: [Pending]) async {
         do {
             // A deadlock with another node's batch aborts the whole transaction: it is settled again.
-            let outcomes = try await database.transaction(attempts: 3) { sql in try await self.run(batch, in: sql) }
-            var soldOut: [String] = []
-            for (pending, outcome) in zip(batch, outcomes) {
-                if case .failure(ReservationError.insufficientStock(let short)) = outcome {
-                    soldOut += short.filter { $0.available == 0 }.map(\.sku)
-                }
-                pending.continuation.resume(with: outcome)
+            let outcomes = try await inventory.database.transaction(attempts: 3) { sql in
+                try await self.run(batch, in: sql)
             }
-            if !soldOut.isEmpty { self.soldOut.withLock { $0.formUnion(soldOut) } }
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(with: outcome) }
         } catch {
             for pending in batch { pending.continuation.resume(throwing: error) }
         }
@@ -78,13 +58,13 @@ final class ReservationBatcher: Sendable {
         var touched: Set<String> = []
         for (index, pending) in batch.enumerated() {
             let outcome = try await sql.inSavepoint("r\(index)") {
-                try await StockReservations.reserveGuarded(pending.lines, in: sql)
+                try await inventory.reserve(pending.lines, in: sql)
                 return try await pending.work(sql)
             }
             if case .success = outcome { touched.formUnion(pending.lines.map(\.sku)) }
             outcomes.append(outcome)
         }
-        try await StockReservations.announce(touched, in: sql)
+        try await inventory.announce(touched, in: sql)
         return outcomes
     }
 }

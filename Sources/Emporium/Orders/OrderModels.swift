@@ -124,7 +124,6 @@ public struct Order: Codable, Sendable, Equatable {
 public enum OrderError: Error, Equatable {
     case notFound
     case cartEmpty
-    case cartChanged
     case invalidTransition(from: OrderStatus, to: OrderStatus)
     case expired
 }

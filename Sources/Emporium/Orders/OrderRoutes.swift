@@ -60,7 +60,7 @@ struct OrderRoutes {
             let order = try await orders.cancel(id: try context.parameters.require("id"), userId: identity.userId)
             if order.payment?.status == "captured" {
                 // The refund row is committed; if the provider does not answer now, the sweeper retries it.
-                try? await payments.settleRefunds()
+                try? await payments.settleRefund(orderId: order.id)
             }
             return order
         }
@@ -109,8 +109,6 @@ extension OrderError: ProblemConvertible {
         switch self {
         case .notFound: .notFound("The order")
         case .cartEmpty: Problem(.conflict, code: "cart_empty", detail: "The cart is empty.")
-        case .cartChanged:
-            Problem(.conflict, code: "cart_changed", detail: "The cart kept changing during checkout; try again.")
         case .invalidTransition(let from, let to):
             Problem(
                 .conflict,

@@ -126,6 +126,41 @@ struct OrderStore: Sendable {
         return before
     }
 
+    /// Takes the order's payment lock for an attempt: only an unpaid order nobody is paying. False if it is taken.
+    func lockPayment(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw(
+            """
+            UPDATE orders SET payment_lock = \(bind: attemptId) WHERE id = \(bind: orderId)
+                AND status = 'pending_payment' AND payment_lock IS NULL RETURNING id
+            """
+        ).first() != nil
+    }
+
+    /// Gives the order's payment lock back, if this attempt still holds it.
+    func unlockPayment(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)"
+        ).run()
+    }
+
+    /// True when the system cancelled the order because its reservation ran out unpaid.
+    func expiredByTimeout(orderId: String, in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw(
+            "SELECT 1 AS one FROM order_history WHERE order_id = \(bind: orderId) AND note = 'payment_timeout'"
+        ).first() != nil
+    }
+
+    /// Unpaid orders whose reservation has run out at `now`, oldest first.
+    func expiredIds(now: Int, limit: Int, in sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw(
+            """
+            SELECT id FROM orders WHERE status = 'pending_payment' AND payment_lock IS NULL
+                AND reservation_expires_at <= \(bind: now)
+            ORDER BY reservation_expires_at LIMIT \(bind: limit)
+            """
+        ).all().map { try $0.decode(column: "id", as: String.self) }
+    }
+
     func setShipment(id: String, carrier: String, trackingNumber: String, in sql: any SQLDatabase) async throws {
         try await sql.raw(
             "UPDATE orders SET carrier = \(bind: carrier), tracking_number = \(bind: trackingNumber) WHERE id = \(bind: id)"
@@ -191,7 +226,7 @@ struct OrderStore: Sendable {
                 )
             )
         }
-        let payments = try await PaymentStore.summaries(orderIds: ids, in: sql)
+        let payments = try await PaymentStore(database: database).summaries(orderIds: ids, in: sql)
         return try rows.map { row in
             Order(
                 id: row.id,

@@ -1,11 +1,18 @@
 import Foundation
 import SQLKit
 
+/// Who pays a cancelled paid order's money back (Payments): writes the refund inside the cancel's transaction.
+protocol OrderRefunds: Sendable {
+    func issueRefund(orderId: String, in sql: any SQLDatabase) async throws
+}
+
 /// Checkout and the order lifecycle: reservation at checkout, expiry, cancel, ship, deliver.
 public struct Orders: Sendable {
     let store: OrderStore
     let carts: Carts
+    let inventory: Inventory
     public let reservations: StockReservations
+    let refunds: any OrderRefunds
     let reservationLifetime: Duration
 
     /// Turns the customer's cart into a `pending_payment` order holding its stock, and empties the cart, in one
@@ -55,22 +62,21 @@ public struct Orders: Sendable {
             do {
                 // The new order is read back in its own transaction: on SQLite a reader would first drop its page
                 // cache, which this commit makes stale.
-                return try await reservations.reserve(lines) { [store, carts] sql in
+                return try await reservations.reserve(lines) { [store, carts, inventory] sql in
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
                     try await store.insert(row, items: items, in: sql)
-                    try await StockReservations.record(
-                        orderId: row.id, lines: lines, expiresAt: row.reservationExpiresAt, in: sql)
+                    try await inventory.hold(lines.map { (row.id, $0, row.reservationExpiresAt) }, in: sql)
                     try await Outbox.append(
                         "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
                     )
                     return try await store.orders([row], in: sql)[0]
                 }
-            } catch OrderError.cartChanged {
+            } catch CartError.changedDuringCheckout {
                 continue
             }
         }
-        throw OrderError.cartChanged
+        throw CartError.changedDuringCheckout
     }
 
     /// The order, if it is this user's (else 404: another customer's order is not revealed); any order for nil.
@@ -122,13 +128,9 @@ public struct Orders: Sendable {
                 else {
                     throw OrderError.invalidTransition(from: row.orderStatus, to: .cancelled)
                 }
-                if let attempt = try await PaymentStore.capturedAttempt(orderId: id, in: sql) {
-                    try await PaymentStore.insertRefund(
-                        id: Identifier.make("rf"), orderId: id, attempt: attempt, in: sql)
-                }
+                try await refunds.issueRefund(orderId: id, in: sql)
                 let items = try await store.orders([row], in: sql)[0].items
-                try await StockReservations.restock(
-                    items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }, in: sql)
+                try await inventory.restock(items.map { StockRequest(sku: $0.sku, quantity: $0.quantity) }, in: sql)
                 var event = Self.event(row, status: .cancelled)
                 event.note = "refund issued"
                 try await Outbox.append("order.cancelled", aggregateId: id, payload: event, in: sql)
@@ -155,12 +157,7 @@ public struct Orders: Sendable {
     /// sweeping the same orders would only wait on each other's row locks, and on a flash sale's row.
     public func expire(ids: [String]) async throws -> [String] {
         try await store.database.transaction { sql in
-            if sql.engine == .postgres {
-                let row = try await sql.raw(
-                    "SELECT pg_try_advisory_xact_lock(72690002, hashtext(current_schema())) AS locked"
-                ).first()
-                guard try row?.decode(column: "locked", as: Bool.self) == true else { return [] }
-            }
+            guard try await sql.tryAcquire(.expiry) else { return [] }
             var expired: [String] = []
             for id in ids.sorted() {
                 guard let row = try await store.row(id: id, in: sql), row.orderStatus == .pendingPayment,
@@ -181,7 +178,7 @@ public struct Orders: Sendable {
         else {
             return false
         }
-        try await StockReservations.release(orderId: row.id, in: sql)
+        try await inventory.release(orderId: row.id, in: sql)
         var event = Self.event(row, status: .cancelled)
         event.note = note
         try await Outbox.append("order.cancelled", aggregateId: row.id, payload: event, in: sql)
@@ -226,15 +223,19 @@ public struct Orders: Sendable {
 
     /// Unpaid orders whose reservation has run out, oldest first.
     func expiredOrderIds(limit: Int) async throws -> [String] {
-        try await store.database.read { sql in
-            try await sql.raw(
-                """
-                SELECT id FROM orders WHERE status = 'pending_payment' AND payment_lock IS NULL
-                    AND reservation_expires_at <= \(bind: Database.nowMillis())
-                ORDER BY reservation_expires_at LIMIT \(bind: limit)
-                """
-            ).all().map { try $0.decode(column: "id", as: String.self) }
-        }
+        try await store.database.read { try await store.expiredIds(now: Database.nowMillis(), limit: limit, in: $0) }
+    }
+
+    /// A captured payment confirms the order: `pending_payment` to `confirmed`, its held units become a sale, and
+    /// `order.confirmed` is written, in the caller's transaction. The row before, or nil if the order was no longer
+    /// payable.
+    func confirmPaid(id: String, in sql: any SQLDatabase) async throws -> OrderStore.Row? {
+        guard let row = try await store.transition(id: id, from: [.pendingPayment], to: .confirmed, note: nil, in: sql)
+        else { return nil }
+        try await inventory.sell(orderId: id, in: sql)
+        try await Outbox.append(
+            "order.confirmed", aggregateId: id, payload: Self.event(row, status: .confirmed), in: sql)
+        return row
     }
 
     static func event(_ row: OrderStore.Row, status: OrderStatus) -> OrderEvent {

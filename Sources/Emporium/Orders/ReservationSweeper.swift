@@ -45,7 +45,7 @@ struct ReservationSweeper: Service {
         if cancelled > 5 { logger.info("orders expired unpaid", metadata: ["count": "\(cancelled)"]) }
         let staleBefore = Database.nowMillis() - Int(payments.staleAfter / .milliseconds(1))
         let unsettled = try await payments.database.read {
-            try await PaymentStore.unsettled(staleBefore: staleBefore, limit: 50, in: $0)
+            try await payments.store.unsettled(staleBefore: staleBefore, limit: 50, in: $0)
         }
         for attemptId in unsettled {
             _ = try? await payments.reconcile(attemptId: attemptId)

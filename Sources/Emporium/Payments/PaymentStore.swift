@@ -2,7 +2,9 @@ import Foundation
 import SQLKit
 
 /// The SQL of payments: one row per attempt (written before the provider is called) and one per refund.
-enum PaymentStore {
+struct PaymentStore: OrderRefunds {
+    let database: Database
+
     static let migrations: [Migration] = [
         Migration(
             "payments.1",
@@ -35,14 +37,7 @@ enum PaymentStore {
         let createdAt: Int
     }
 
-    /// Gives the order's payment lock back, if this attempt still holds it.
-    static func unlock(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws {
-        try await sql.raw(
-            "UPDATE orders SET payment_lock = NULL WHERE id = \(bind: orderId) AND payment_lock = \(bind: attemptId)"
-        ).run()
-    }
-
-    static func insertAttempt(id: String, orderId: String, amount: Money, card: Card, in sql: any SQLDatabase)
+    func insertAttempt(id: String, orderId: String, amount: Money, card: Card, in sql: any SQLDatabase)
         async throws
     {
         let now = Database.nowMillis()
@@ -55,14 +50,14 @@ enum PaymentStore {
         ).run()
     }
 
-    static func attempt(id: String, in sql: any SQLDatabase) async throws -> Attempt? {
+    func attempt(id: String, in sql: any SQLDatabase) async throws -> Attempt? {
         try await sql.raw(
             "SELECT id, order_id, status, amount, currency, provider_ref, created_at FROM payment_attempts WHERE id = \(bind: id)"
         ).first(decoding: Attempt.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Moves an open attempt (`started` or `unknown`) to `status`; false if it was already settled.
-    static func settle(
+    func settle(
         attemptId: String,
         status: String,
         providerRef: String? = nil,
@@ -79,7 +74,7 @@ enum PaymentStore {
     }
 
     /// Attempts still open at `staleBefore`: `unknown` ones, and `started` ones (a node died while calling the provider).
-    static func unsettled(staleBefore: Int, limit: Int, in sql: any SQLDatabase) async throws -> [String] {
+    func unsettled(staleBefore: Int, limit: Int, in sql: any SQLDatabase) async throws -> [String] {
         try await sql.raw(
             """
             SELECT id FROM payment_attempts
@@ -90,7 +85,7 @@ enum PaymentStore {
     }
 
     /// The payment each order shows: its captured attempt, else its latest one.
-    static func summaries(orderIds: [String], in sql: any SQLDatabase) async throws -> [String: PaymentSummary] {
+    func summaries(orderIds: [String], in sql: any SQLDatabase) async throws -> [String: PaymentSummary] {
         var summaries: [String: PaymentSummary] = [:]
         let rows = try await sql.raw(
             """
@@ -112,7 +107,7 @@ enum PaymentStore {
         return summaries
     }
 
-    static func insertRefund(id: String, orderId: String, attempt: Attempt, in sql: any SQLDatabase) async throws {
+    func insertRefund(id: String, orderId: String, attempt: Attempt, in sql: any SQLDatabase) async throws {
         let now = Database.nowMillis()
         try await sql.raw(
             """
@@ -123,7 +118,7 @@ enum PaymentStore {
         ).run()
     }
 
-    static func capturedAttempt(orderId: String, in sql: any SQLDatabase) async throws -> Attempt? {
+    func capturedAttempt(orderId: String, in sql: any SQLDatabase) async throws -> Attempt? {
         try await sql.raw(
             """
             SELECT id, order_id, status, amount, currency, provider_ref, created_at FROM payment_attempts
@@ -140,9 +135,52 @@ enum PaymentStore {
         let currency: String
     }
 
-    static func pendingRefunds(limit: Int, in sql: any SQLDatabase) async throws -> [PendingRefund] {
+    func pendingRefunds(limit: Int, in sql: any SQLDatabase) async throws -> [PendingRefund] {
         try await sql.raw(
             "SELECT id, order_id, attempt_id, amount, currency FROM refunds WHERE status = 'pending' ORDER BY created_at LIMIT \(bind: limit)"
         ).all(decoding: PendingRefund.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The pending refunds of one order (none, or one: an order is paid once).
+    func pendingRefunds(orderId: String, in sql: any SQLDatabase) async throws -> [PendingRefund] {
+        try await sql.raw(
+            """
+            SELECT id, order_id, attempt_id, amount, currency FROM refunds
+            WHERE order_id = \(bind: orderId) AND status = 'pending' ORDER BY created_at
+            """
+        ).all(decoding: PendingRefund.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// A `started` attempt whose provider call timed out: `unknown` until the provider is asked.
+    func markUnknown(attemptId: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            """
+            UPDATE payment_attempts SET status = 'unknown', updated_at = \(bind: Database.nowMillis())
+            WHERE id = \(bind: attemptId) AND status = 'started'
+            """
+        ).run()
+    }
+
+    /// The provider confirmed the refund: it and its attempt are `refunded`. False if it was settled already.
+    func markRefunded(_ refund: PendingRefund, providerRef: String, in sql: any SQLDatabase) async throws -> Bool {
+        let now = Database.nowMillis()
+        let done = try await sql.raw(
+            """
+            UPDATE refunds SET status = 'refunded', provider_ref = \(bind: providerRef), updated_at = \(bind: now)
+            WHERE id = \(bind: refund.id) AND status = 'pending' RETURNING id
+            """
+        ).first()
+        guard done != nil else { return false }
+        try await sql.raw(
+            "UPDATE payment_attempts SET status = 'refunded', updated_at = \(bind: now) WHERE id = \(bind: refund.attemptId)"
+        ).run()
+        return true
+    }
+
+    /// The refund of the order's captured payment, `pending` until the provider confirms it; nothing for an order
+    /// that was never captured.
+    func issueRefund(orderId: String, in sql: any SQLDatabase) async throws {
+        guard let attempt = try await capturedAttempt(orderId: orderId, in: sql) else { return }
+        try await insertRefund(id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
     }
 }

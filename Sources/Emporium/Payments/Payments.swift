@@ -17,6 +17,7 @@ public enum PaymentError: Error, Equatable {
 /// charging again. An order holds at most one open attempt (`orders.payment_lock`).
 public struct Payments: Sendable {
     let orders: Orders
+    let store: PaymentStore
     let gateway: any PaymentGateway
     /// How long a provider call may take before its attempt counts as `unknown`.
     var callTimeout: Duration = .seconds(10)
@@ -27,6 +28,7 @@ public struct Payments: Sendable {
 
     init(orders: Orders, gateway: any PaymentGateway, staleAfter: Duration, logger: Logger) {
         self.orders = orders
+        self.store = PaymentStore(database: orders.store.database)
         self.gateway = gateway
         self.staleAfter = staleAfter
         self.logger = logger
@@ -71,7 +73,7 @@ public struct Payments: Sendable {
                 throw OrderError.notFound
             }
             guard row.orderStatus == .pendingPayment else {
-                if row.orderStatus == .cancelled, try await Self.expiredByTimeout(orderId, in: sql) {
+                if row.orderStatus == .cancelled, try await orders.store.expiredByTimeout(orderId: orderId, in: sql) {
                     throw OrderError.expired
                 }
                 throw OrderError.invalidTransition(from: row.orderStatus, to: .confirmed)
@@ -80,14 +82,10 @@ public struct Payments: Sendable {
             if row.reservationExpiresAt <= Database.nowMillis() { return .expired }
             let attemptId = Identifier.make("pay")
             let amount = Money(amount: row.totalAmount, currency: row.currency)
-            try await PaymentStore.insertAttempt(id: attemptId, orderId: orderId, amount: amount, card: card, in: sql)
-            let locked = try await sql.raw(
-                """
-                UPDATE orders SET payment_lock = \(bind: attemptId) WHERE id = \(bind: orderId)
-                    AND status = 'pending_payment' AND payment_lock IS NULL RETURNING id
-                """
-            ).first()
-            guard locked != nil else { throw PaymentError.inProgress }
+            try await store.insertAttempt(id: attemptId, orderId: orderId, amount: amount, card: card, in: sql)
+            guard try await orders.store.lockPayment(orderId: orderId, attemptId: attemptId, in: sql) else {
+                throw PaymentError.inProgress
+            }
             return .claim(.attempt(id: attemptId, amount: amount))
         }
         switch outcome {
@@ -106,11 +104,7 @@ public struct Payments: Sendable {
                 try await gateway.charge(amount: amount, card: card, idempotencyKey: attemptId)
             }
         } catch GatewayError.timedOut {
-            try await database.transaction { sql in
-                try await sql.raw(
-                    "UPDATE payment_attempts SET status = 'unknown', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: attemptId) AND status = 'started'"
-                ).run()
-            }
+            try await database.transaction { sql in try await store.markUnknown(attemptId: attemptId, in: sql) }
             throw PaymentError.outcomeUnknown
         } catch {
             try await release(attemptId: attemptId, orderId: orderId, status: "failed")
@@ -134,36 +128,26 @@ public struct Payments: Sendable {
     @discardableResult
     private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
         try await database.transaction { sql -> Order? in
-            guard
-                try await PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
+            guard try await store.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
             else {
                 return nil  // another node settled it first
             }
-            try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
-            guard
-                let row = try await orders.store.transition(
-                    id: orderId, from: [.pendingPayment], to: .confirmed, note: nil, in: sql)
-            else {
+            try await orders.store.unlockPayment(orderId: orderId, attemptId: attemptId, in: sql)
+            guard try await orders.confirmPaid(id: orderId, in: sql) != nil else {
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.
                 logger.error(
                     "captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
-                if let attempt = try await PaymentStore.attempt(id: attemptId, in: sql) {
-                    try await PaymentStore.insertRefund(
-                        id: Identifier.make("rf"), orderId: orderId, attempt: attempt, in: sql)
-                }
+                try await store.issueRefund(orderId: orderId, in: sql)
                 return nil
             }
-            try await StockReservations.convert(orderId: orderId, in: sql)
-            try await Outbox.append(
-                "order.confirmed", aggregateId: orderId, payload: Orders.event(row, status: .confirmed), in: sql)
             return try await orders.store.order(id: orderId, in: sql)
         }
     }
 
     private func release(attemptId: String, orderId: String, status: String, declineCode: String? = nil) async throws {
         try await database.transaction { sql in
-            _ = try await PaymentStore.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
-            try await PaymentStore.unlock(orderId: orderId, attemptId: attemptId, in: sql)
+            _ = try await store.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
+            try await orders.store.unlockPayment(orderId: orderId, attemptId: attemptId, in: sql)
         }
     }
 
@@ -175,7 +159,7 @@ public struct Payments: Sendable {
 
     /// Settles an open attempt by asking the provider what happened to it.
     func reconcile(attemptId: String) async throws -> Reconciled {
-        guard let attempt = try await database.read({ try await PaymentStore.attempt(id: attemptId, in: $0) }) else {
+        guard let attempt = try await database.read({ try await store.attempt(id: attemptId, in: $0) }) else {
             return .inFlight  // the lock is written with its attempt; not committed yet
         }
         switch attempt.status {
@@ -208,12 +192,21 @@ public struct Payments: Sendable {
         }
     }
 
-    /// Sends the pending refunds to the provider (right after a cancel, and again from the sweeper until it answers).
+    /// Sends the order's pending refund to the provider, right after its cancel (the sweeper retries it if the
+    /// provider does not answer now).
+    func settleRefund(orderId: String) async throws {
+        try await settle(try await database.read { try await store.pendingRefunds(orderId: orderId, in: $0) })
+    }
+
+    /// Sends every pending refund to the provider, oldest first (the sweeper, until the provider answers).
     func settleRefunds(limit: Int = 50) async throws {
-        let pending = try await database.read { try await PaymentStore.pendingRefunds(limit: limit, in: $0) }
+        try await settle(try await database.read { try await store.pendingRefunds(limit: limit, in: $0) })
+    }
+
+    private func settle(_ pending: [PaymentStore.PendingRefund]) async throws {
         for refund in pending {
             guard
-                let attempt = try await database.read({ try await PaymentStore.attempt(id: refund.attemptId, in: $0) }),
+                let attempt = try await database.read({ try await store.attempt(id: refund.attemptId, in: $0) }),
                 let charge = attempt.providerRef
             else { continue }
             let reference: String
@@ -228,27 +221,14 @@ public struct Payments: Sendable {
                 continue
             }
             try await database.transaction { sql in
-                let done = try await sql.raw(
-                    """
-                    UPDATE refunds SET status = 'refunded', provider_ref = \(bind: reference), updated_at = \(bind: Database.nowMillis())
-                    WHERE id = \(bind: refund.id) AND status = 'pending' RETURNING id
-                    """
-                ).first()
-                guard done != nil, let row = try await orders.store.row(id: refund.orderId, in: sql) else { return }
-                try await sql.raw(
-                    "UPDATE payment_attempts SET status = 'refunded', updated_at = \(bind: Database.nowMillis()) WHERE id = \(bind: refund.attemptId)"
-                ).run()
+                guard try await store.markRefunded(refund, providerRef: reference, in: sql),
+                    let row = try await orders.store.row(id: refund.orderId, in: sql)
+                else { return }
                 try await Outbox.append(
                     "order.refunded", aggregateId: refund.orderId, payload: Orders.event(row, status: row.orderStatus),
                     in: sql)
             }
         }
-    }
-
-    private static func expiredByTimeout(_ orderId: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw(
-            "SELECT 1 AS one FROM order_history WHERE order_id = \(bind: orderId) AND note = 'payment_timeout'"
-        ).first() != nil
     }
 }
 

@@ -13,8 +13,10 @@ public enum DatabaseEngine: String, Sendable, CaseIterable, CustomStringConverti
 
 /// The one handle every module's store uses: reads, and write transactions, on either engine.
 ///
-/// On SQLite every write transaction goes through one writer connection (`BEGIN IMMEDIATE`), because
-/// sqlite-nio's busy handler spins without sleeping and several writers livelock the thread pool.
+/// On SQLite every write transaction goes through one writer (`SQLiteWriter`): SQLite allows one writer at a time
+/// anyway, and one thread that owns the write connection can group the transactions waiting for it into one
+/// commit (one fsync for many), with no lock waits and no busy retries between connections. On PostgreSQL each
+/// transaction takes a pooled connection.
 public final class Database: Sendable {
     public let engine: DatabaseEngine
     let backend: any DatabaseBackend
@@ -45,16 +47,10 @@ public final class Database: Sendable {
         while true {
             do {
                 return try await transaction(body)
-            } catch  where attempt < attempts && Self.isConflict(error) {
+            } catch  where attempt < attempts && PostgresBackend.isRetryable(error) {
                 attempt += 1
             }
         }
-    }
-
-    /// A deadlock (40P01) or serialization failure (40001): the transaction can simply run again.
-    static func isConflict(_ error: any Error) -> Bool {
-        let text = String(reflecting: error)
-        return text.contains("40P01") || text.contains("40001")
     }
 
     /// Closes every connection. Idempotent.
@@ -145,5 +141,29 @@ extension SQLDatabase {
         if let direct = self as? SQLiteDirectDatabase { return try direct.run(statement) }
         let done: EventLoopFuture<Void> = execute(sql: SQLRaw(statement)) { _ in }
         try await done.get()
+    }
+}
+
+/// The cluster-wide locks of the store, one per job that one node at a time should do (PostgreSQL advisory locks,
+/// per schema, so stores sharing a server do not block each other).
+enum ClusterLock: Int32, Sendable {
+    case migrations = 72_690_001
+    case expiry = 72_690_002
+}
+
+extension SQLDatabase {
+    /// Takes `lock` until this transaction ends, waiting for it. SQLite has one writer: nothing to take.
+    func acquire(_ lock: ClusterLock) async throws {
+        guard engine == .postgres else { return }
+        try await raw("SELECT pg_advisory_xact_lock(\(bind: lock.rawValue), hashtext(current_schema()))").run()
+    }
+
+    /// Takes `lock` until this transaction ends if it is free; false when another transaction holds it.
+    func tryAcquire(_ lock: ClusterLock) async throws -> Bool {
+        guard engine == .postgres else { return true }
+        let row = try await raw(
+            "SELECT pg_try_advisory_xact_lock(\(bind: lock.rawValue), hashtext(current_schema())) AS locked"
+        ).first()
+        return try row?.decode(column: "locked", as: Bool.self) == true
     }
 }

@@ -57,7 +57,7 @@ public final class EventDispatcher: Service {
     let logger: Logger
     let log: EventLog
 
-    /// `prepare` runs before the first consumer starts (the migrations, so the tables exist).
+    /// `prepare` runs before the first consumer starts (waiting for the migrations, so the tables exist).
     public init(
         database: Database,
         nodeId: String,

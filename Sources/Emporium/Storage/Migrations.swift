@@ -19,11 +19,8 @@ extension Database {
     /// On PostgreSQL an advisory lock (one per schema) serializes nodes that start together: concurrent
     /// `CREATE TABLE` otherwise fails on `pg_type`'s unique index.
     public func migrate(_ migrations: [Migration], logger: Logger) async throws {
-        let engine = self.engine
         let appliedNow = try await transaction { sql -> [String] in
-            if engine == .postgres {
-                try await sql.raw("SELECT pg_advisory_xact_lock(72690001, hashtext(current_schema()))").run()
-            }
+            try await sql.acquire(.migrations)
             try await sql.raw(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)"
             ).run()
@@ -35,7 +32,7 @@ extension Database {
             var appliedNow: [String] = []
             for migration in migrations where !applied.contains(migration.id) {
                 for statement in migration.statements {
-                    try await sql.execute(sql: SQLRaw(engine.render(statement))) { _ in }
+                    try await sql.execute(sql: SQLRaw(sql.engine.render(statement))) { _ in }
                 }
                 try await sql.raw(
                     "INSERT INTO schema_migrations (id, applied_at) VALUES (\(bind: migration.id), \(bind: Database.nowMillis()))"

@@ -56,3 +56,12 @@ final class PostgresBackend: DatabaseBackend {
 
     func close() async {}
 }
+
+extension PostgresBackend {
+    /// A deadlock (SQLSTATE 40P01) or a serialization failure (40001): PostgreSQL aborted the transaction, which
+    /// can simply run again.
+    static func isRetryable(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+}
