@@ -28,8 +28,9 @@ public struct StoreAudit: Sendable {
     }
 
     private static func text(_ row: any SQLRow, _ column: String) -> String {
-        if let value = try? row.decode(column: column, as: String.self) { return value }
+        // Numbers first: PostgreSQL hands a BIGINT to a String decode as its raw bytes.
         if let value = try? row.decode(column: column, as: Int.self) { return String(value) }
+        if let value = try? row.decode(column: column, as: String.self) { return value }
         return "?"
     }
 
@@ -158,6 +159,17 @@ public struct StoreAudit: Sendable {
                 """
         ) { row in
             "reservation of \(text(row, "sku")) outlives order \(text(row, "order_id")) (\(text(row, "status")))"
+        },
+        Check(
+            query: """
+                SELECT i.order_id, i.sku, i.quantity, COALESCE(r.quantity, 0) AS held FROM order_items i
+                JOIN orders o ON o.id = i.order_id
+                LEFT JOIN reservations r ON r.order_id = i.order_id AND r.sku = i.sku AND r.state = 'active'
+                WHERE o.status = 'pending_payment' AND COALESCE(r.quantity, 0) <> i.quantity
+                """
+        ) { row in
+            "unpaid order \(text(row, "order_id")) wants \(text(row, "quantity")) of \(text(row, "sku")) "
+                + "but its reservation holds \(text(row, "held"))"
         },
     ]
 }
