@@ -100,7 +100,7 @@ struct EdgeTests {
     @Test func healthMetricsAndOpenAPI() async throws {
         try await TestStore.withApp(.sqlite) { client, node in
             #expect(try await client.send(.get, "/health/live").status == .ok)
-            #expect(try await SearchAPITests.eventuallyReady(client))
+            #expect(try await client.eventuallyReady())
             node.readiness.waitFor("searchIndex")
             let loading = try await client.send(.get, "/health/ready")
             #expect(loading.status == .serviceUnavailable)

@@ -18,31 +18,20 @@ struct CartEventsTests {
             _ = try await writer.createProduct(admin, sku: "KITE-1", price: 3000, stock: 10)
             let token = try #require(try await writer.signup()["accessToken"] as? String)
 
-            let other = try await StoreNode.open(node.configuration, logger: TestStore.logger)
-            do {
-                try await buildApplication(other).test(.live) { listenerNode in
-                    let port = try #require(listenerNode.port)
-                    try await EventStream.open(
-                        port: port, path: "/api/v1/cart/events", headers: ["Authorization: Bearer \(token)"]
-                    ) { stream in
-                        #expect(try await stream.nextEvent() == #"{"version":0}"#)
-                        try await writer.addToCart("KITE-1", 1, as: .user(token))
-                        #expect(try await stream.nextEvent() == #"{"version":1}"#)
-                        try await writer.addToCart("KITE-1", 2, as: .user(token))
-                        #expect(try await stream.nextEvent() == #"{"version":2}"#)
-                    }
-                    // The node forgets a listener that went away.
-                    let deadline = ContinuousClock.now + .seconds(5)
-                    while other.carts.feed.listenerCount > 0, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
-                    }
-                    #expect(other.carts.feed.listenerCount == 0)
+            try await TestStore.withSecondApp(of: node, .live) { listenerNode, other in
+                let port = try #require(listenerNode.port)
+                try await EventStream.open(
+                    port: port, path: "/api/v1/cart/events", headers: ["Authorization: Bearer \(token)"]
+                ) { stream in
+                    #expect(try await stream.nextEvent() == #"{"version":0}"#)
+                    try await writer.addToCart("KITE-1", 1, as: .user(token))
+                    #expect(try await stream.nextEvent() == #"{"version":1}"#)
+                    try await writer.addToCart("KITE-1", 2, as: .user(token))
+                    #expect(try await stream.nextEvent() == #"{"version":2}"#)
                 }
-            } catch {
-                await other.database.close()
-                throw error
+                // The node forgets a listener that went away.
+                #expect(try await eventually(poll: .milliseconds(20)) { other.carts.feed.listenerCount == 0 })
             }
-            await other.database.close()
         }
     }
 }

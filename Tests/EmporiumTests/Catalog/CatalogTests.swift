@@ -166,18 +166,14 @@ struct CatalogTests {
                 .post, "/api/v1/admin/inventory/ETAG-1/adjust", json: #"{"delta": -3, "reason": "damaged"}"#,
                 token: admin)
             // The node's own consumer drops the cached page within its poll interval (the cross-node test times it).
-            var changed = false
-            for _ in 0..<500 where !changed {
-                let after = try await client.send(.get, "/api/v1/products/\(id)", headers: [.ifNoneMatch: etag])
-                changed = after.status == .ok
-                if changed {
-                    let variants = try #require(try after.jsonObject()["variants"] as? [[String: Any]])
-                    #expect(variants.first?["available"] as? Int == 7)
-                } else {
-                    try await Task.sleep(for: .milliseconds(10))
-                }
+            var after: TestResponse?
+            let changed = try await eventually {
+                after = try await client.send(.get, "/api/v1/products/\(id)", headers: [.ifNoneMatch: etag])
+                return after?.status == .ok
             }
-            #expect(changed)
+            try #require(changed)
+            let variants = try #require(try after?.jsonObject()["variants"] as? [[String: Any]])
+            #expect(variants.first?["available"] as? Int == 7)
         }
     }
 }

@@ -42,11 +42,11 @@ struct ImageTests {
             #expect(try await client.send(.get, url, headers: [.ifNoneMatch: etag]).status == .notModified)
 
             var images: [[String: Any]] = []
-            for _ in 0..<100 where images.isEmpty {
+            _ = try await eventually(timeout: .seconds(1)) {
                 images =
                     (try await client.send(.get, "/api/v1/products/\(id)").jsonObject()["images"] as? [[String: Any]])
                     ?? []
-                if images.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+                return !images.isEmpty
             }
             #expect(images.first?["url"] as? String == url)
 

@@ -17,42 +17,30 @@ struct FlashSaleEventsTests {
             let sale = try #require(
                 try await buyerNode.createFlashSale(admin, stock: 3, quantity: 3, limit: 1)["id"] as? String)
 
-            let other = try await StoreNode.open(node.configuration, logger: TestStore.logger)
-            do {
-                try await buildApplication(other).test(.live) { watcherNode in
-                    let port = try #require(watcherNode.port)
-                    try await EventStream.open(port: port, path: "/api/v1/flash-sales/\(sale)/events", headers: []) {
-                        stream in
-                        #expect(try await stream.nextEvent(named: "flash_sale") == #"{"remaining":3,"status":"live"}"#)
+            try await TestStore.withSecondApp(of: node, .live) { watcherNode, other in
+                let port = try #require(watcherNode.port)
+                try await EventStream.open(port: port, path: "/api/v1/flash-sales/\(sale)/events", headers: []) {
+                    stream in
+                    #expect(try await stream.nextEvent(named: "flash_sale") == #"{"remaining":3,"status":"live"}"#)
+                    #expect(try await buyerNode.purchase(sale, as: try await buyerNode.customer()).status == .created)
+                    #expect(try await stream.nextEvent(named: "flash_sale") == #"{"remaining":2,"status":"live"}"#)
+                    for _ in 0..<2 {
                         #expect(
                             try await buyerNode.purchase(sale, as: try await buyerNode.customer()).status == .created)
-                        #expect(try await stream.nextEvent(named: "flash_sale") == #"{"remaining":2,"status":"live"}"#)
-                        for _ in 0..<2 {
-                            #expect(
-                                try await buyerNode.purchase(sale, as: try await buyerNode.customer()).status
-                                    == .created)
-                        }
-                        // Two purchases within one coalescing interval may arrive as one event.
-                        var last = try await stream.nextEvent(named: "flash_sale")
-                        if last != #"{"remaining":0,"status":"sold_out"}"# {
-                            last = try await stream.nextEvent(named: "flash_sale")
-                        }
-                        #expect(last == #"{"remaining":0,"status":"sold_out"}"#)
                     }
-                    let deadline = ContinuousClock.now + .seconds(5)
-                    while other.flashSales.feed.listenerCount > 0, ContinuousClock.now < deadline {
-                        try await Task.sleep(for: .milliseconds(20))
+                    // Two purchases within one coalescing interval may arrive as one event.
+                    var last = try await stream.nextEvent(named: "flash_sale")
+                    if last != #"{"remaining":0,"status":"sold_out"}"# {
+                        last = try await stream.nextEvent(named: "flash_sale")
                     }
-                    #expect(other.flashSales.feed.listenerCount == 0, "the node forgets a watcher that went away")
-                    let missing = try await watcherNode.execute(
-                        uri: "/api/v1/flash-sales/fs_nothing/events", method: .get)
-                    #expect(missing.status == .notFound)
+                    #expect(last == #"{"remaining":0,"status":"sold_out"}"#)
                 }
-            } catch {
-                await other.database.close()
-                throw error
+                #expect(
+                    try await eventually(poll: .milliseconds(20)) { other.flashSales.feed.listenerCount == 0 },
+                    "the node forgets a watcher that went away")
+                let missing = try await watcherNode.execute(uri: "/api/v1/flash-sales/fs_nothing/events", method: .get)
+                #expect(missing.status == .notFound)
             }
-            await other.database.close()
             try await expectAuditPasses(node)
         }
     }

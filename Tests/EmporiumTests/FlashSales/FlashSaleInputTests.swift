@@ -136,9 +136,9 @@ struct FlashSaleInputTests {
                     for await _ in release { break }
                 }
             }
-            while log.all.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            try #require(try await eventually(poll: .milliseconds(5)) { !log.all.isEmpty })
             group.addTask { try await queue.run { log.add("second") } }
-            while queue.waitingCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            try #require(try await eventually(poll: .milliseconds(5)) { queue.waitingCount > 0 })
             await #expect(throws: FlashSaleError.overloaded) { try await queue.run {} }
             let problem = FlashSaleError.overloaded.problem
             #expect(

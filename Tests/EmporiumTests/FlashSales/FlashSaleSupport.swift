@@ -54,15 +54,14 @@ extension TestClientProtocol {
         return try response.jsonObject()
     }
 
-    /// Polls the sale until `done` holds (or `seconds` pass); its last JSON.
-    func waitForFlashSale(_ saleId: String, seconds: Double = 15, until done: ([String: Any]) -> Bool) async throws
-        -> [String: Any]
-    {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        var sale = try await flashSale(saleId)
-        while !done(sale), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
+    /// Polls the sale until `done` holds (`eventually`, or `timeout` passes); its last JSON.
+    func waitForFlashSale(
+        _ saleId: String, timeout: Duration = .seconds(15), until done: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        var sale: [String: Any] = [:]
+        _ = try await eventually(timeout: timeout, poll: .milliseconds(50)) {
             sale = try await flashSale(saleId)
+            return done(sale)
         }
         return sale
     }

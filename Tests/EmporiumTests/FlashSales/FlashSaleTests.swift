@@ -46,10 +46,9 @@ struct FlashSaleTests {
             try await expectAuditPasses(node)
 
             // The order lapses after the sale closed: its unit goes back to the SKU, not to the sale.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while stock.reserved > 0, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = try await eventually(timeout: .seconds(20), poll: .milliseconds(50)) {
                 stock = try await node.inventory.level(sku: "WIN-1")
+                return stock.reserved == 0
             }
             #expect(stock.available == 10 && stock.reserved == 0)
             #expect(try await client.flashSale(sale)["remaining"] as? Int == 0)
@@ -119,22 +118,15 @@ struct FlashSaleTests {
             #expect(try late.jsonObject()["id"] as? String == orderId)
 
             // A node that never saw the purchase learns the winners with the sale.
-            let other = try await StoreNode.open(node.configuration, logger: TestStore.logger)
-            do {
-                try await buildApplication(other).test(.router) { otherClient in
-                    let retried = try await otherClient.purchase(sale, as: winner, key: "k-1", address: true)
-                    #expect(retried.status == .created)
-                    #expect(try retried.jsonObject()["id"] as? String == orderId)
-                    #expect(
-                        try outcome(try await otherClient.purchase(sale, as: try await otherClient.customer())) == (
-                            409, "sold_out"
-                        ))
-                }
-            } catch {
-                await other.database.close()
-                throw error
+            try await TestStore.withSecondApp(of: node) { otherClient, _ in
+                let retried = try await otherClient.purchase(sale, as: winner, key: "k-1", address: true)
+                #expect(retried.status == .created)
+                #expect(try retried.jsonObject()["id"] as? String == orderId)
+                #expect(
+                    try outcome(try await otherClient.purchase(sale, as: try await otherClient.customer())) == (
+                        409, "sold_out"
+                    ))
             }
-            await other.database.close()
             #expect(try await count("orders", in: node) == 2)
             #expect(try await client.flashSale(elsewhere)["remaining"] as? Int == 5, "the reused key bought nothing")
             try await expectAuditPasses(node)
@@ -164,12 +156,12 @@ struct FlashSaleTests {
             let stock = try await node.inventory.level(sku: "BACK-1")
             #expect(stock.available == 3 && stock.reserved == 1, "the unit went back to the sale, not to the SKU")
             // Every node hears it (events), so the sold-out memory lets buyers through again.
-            var bought = try await client.purchase(sale, as: second)
-            for _ in 0..<40 where bought.status != .created {
-                try await Task.sleep(for: .milliseconds(50))
+            var bought: TestResponse?
+            _ = try await eventually(timeout: .seconds(2), poll: .milliseconds(50)) {
                 bought = try await client.purchase(sale, as: second)
+                return bought?.status == .created
             }
-            #expect(bought.status == .created)
+            #expect(bought?.status == .created)
             #expect(
                 try await count("flash_sale_buyers", in: node, where: "units = 0") == 1,
                 "the lapsed buyer may buy again")

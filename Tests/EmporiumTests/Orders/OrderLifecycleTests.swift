@@ -22,15 +22,11 @@ struct OrderLifecycleTests {
             let order = try await client.pendingOrder(sku: "VASE-1", quantity: 2, as: shopper)
             #expect(try await node.inventory.level(sku: "VASE-1").available == 0)
 
-            let deadline = ContinuousClock.now + .seconds(20)
-            var status = ""
-            while status != "cancelled", ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                status =
+            #expect(
+                try await eventually(timeout: .seconds(20), poll: .milliseconds(50)) {
                     try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"]
-                    as? String ?? ""
-            }
-            #expect(status == "cancelled")
+                        as? String == "cancelled"
+                })
             let stock = try await node.inventory.level(sku: "VASE-1")
             #expect(stock.available == 2 && stock.reserved == 0)
             let cancelled = try await client.cartRequest(.get, "/api/v1/orders/\(order)", as: shopper)
@@ -119,12 +115,11 @@ struct OrderLifecycleTests {
             #expect(try await node.inventory.level(sku: "SOFA-1").onHand == 2)
 
             // Notifications come from the event log through a cluster consumer.
-            let deadline = ContinuousClock.now + .seconds(5)
             var types: [String] = []
-            while !types.contains("order.refunded"), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = try await eventually(poll: .milliseconds(50)) {
                 let page = try await client.cartRequest(.get, "/api/v1/notifications", as: shopper)
                 types = (page["items"] as? [[String: Any]])?.compactMap { $0["type"] as? String } ?? []
+                return types.contains("order.refunded")
             }
             #expect(Set(types) == ["order.confirmed", "order.cancelled", "order.refunded"])
             try await expectAuditPasses(node)

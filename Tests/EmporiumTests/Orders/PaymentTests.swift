@@ -107,15 +107,11 @@ struct PaymentTests {
             #expect(
                 try await client.pay(order, card: TestCard.timesOutAfterCharging, as: shopper).status
                     == .serviceUnavailable)
-            let deadline = ContinuousClock.now + .seconds(5)
-            var status = ""
-            while status != "confirmed", ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-                status =
+            #expect(
+                try await eventually(poll: .milliseconds(50)) {
                     try await client.cartRequest(.get, "/api/v1/orders/\(order)/status", as: shopper)["status"]
-                    as? String ?? ""
-            }
-            #expect(status == "confirmed")
+                        as? String == "confirmed"
+                })
             #expect(try await providerCharges(node, orderId: order) == 1)
             try await expectAuditPasses(node)
         }

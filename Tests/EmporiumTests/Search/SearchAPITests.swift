@@ -7,19 +7,6 @@ import Testing
 
 @Suite(.timeLimit(.minutes(2)))
 struct SearchAPITests {
-    /// Polls a search until `condition` holds; whether it did within `seconds`.
-    static func eventually(
-        // The promise is "within a second"; the margin is for a 2-core CI machine running every suite at once.
-        _ client: any TestClientProtocol, _ uri: String, seconds: Double = 5, _ condition: ([String: Any]) -> Bool
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition(try await client.send(.get, uri).jsonObject()) { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return condition(try await client.send(.get, uri).jsonObject())
-    }
-
     static func ids(_ response: [String: Any]) -> [String] {
         (response["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
@@ -28,16 +15,16 @@ struct SearchAPITests {
     func catalogChangesShowInSearchWithinASecond(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in
             // The promise is for a ready node: the index is built at start, and /health/ready says when.
-            let ready = try await Self.eventuallyReady(client)
+            let ready = try await client.eventuallyReady()
             #expect(ready)
             let admin = try await client.adminToken(node)
             let id = try #require(
                 try await client.createProduct(admin, title: "Wireless Headphones", sku: "HP-1")["id"] as? String)
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=headphone") { Self.ids($0) == [id] })
+            #expect(try await client.eventuallyGet("/api/v1/products/search?q=headphone") { Self.ids($0) == [id] })
 
             _ = try await client.send(
                 .patch, "/api/v1/admin/products/\(id)", json: #"{"title": "Studio Monitors"}"#, token: admin)
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { Self.ids($0) == [id] })
+            #expect(try await client.eventuallyGet("/api/v1/products/search?q=monitor") { Self.ids($0) == [id] })
             #expect(
                 try await client.send(.get, "/api/v1/products/search?q=headphones").jsonObject()["total"] as? Int == 0)
 
@@ -49,18 +36,18 @@ struct SearchAPITests {
                 .post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": -6, "reason": "sold out"}"#,
                 token: admin)
             #expect(
-                try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") {
+                try await client.eventuallyGet("/api/v1/products/search?q=monitor&inStock=true") {
                     $0["total"] as? Int == 0
                 })
             _ = try await client.send(
                 .post, "/api/v1/admin/inventory/HP-1/adjust", json: #"{"delta": 3, "reason": "restock"}"#, token: admin)
             #expect(
-                try await Self.eventually(client, "/api/v1/products/search?q=monitor&inStock=true") {
+                try await client.eventuallyGet("/api/v1/products/search?q=monitor&inStock=true") {
                     Self.ids($0) == [id]
                 })
 
             _ = try await client.send(.delete, "/api/v1/admin/products/\(id)", token: admin)
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=monitor") { $0["total"] as? Int == 0 })
+            #expect(try await client.eventuallyGet("/api/v1/products/search?q=monitor") { $0["total"] as? Int == 0 })
         }
     }
 
@@ -75,7 +62,7 @@ struct SearchAPITests {
                 _ = try await client.createProduct(
                     admin, title: "Speaker \(index)", sku: "SPK-\(index)", price: price, categoryId: audio)
             }
-            #expect(try await Self.eventually(client, "/api/v1/products/search?q=speaker") { $0["total"] as? Int == 3 })
+            #expect(try await client.eventuallyGet("/api/v1/products/search?q=speaker") { $0["total"] as? Int == 3 })
             let page = try await client.send(
                 .get, "/api/v1/products/search?q=speaker&maxPrice=3000&sort=price_desc&pageSize=1"
             ).jsonObject()
@@ -120,20 +107,12 @@ struct SearchAPITests {
     @Test func readinessWaitsForTheSearchIndex() async throws {
         try await TestStore.withApp(.sqlite) { client, node in
             // Built at start: ready once the index is loaded.
-            let ready = try await Self.eventuallyReady(client)
+            let ready = try await client.eventuallyReady()
             #expect(ready)
             node.readiness.waitFor(ProductSearch.readinessKey)
             let loading = try await client.send(.get, "/health/ready")
             #expect(loading.status == .serviceUnavailable)
             node.readiness.ready(ProductSearch.readinessKey)
         }
-    }
-
-    static func eventuallyReady(_ client: any TestClientProtocol) async throws -> Bool {
-        for _ in 0..<1000 {
-            if try await client.send(.get, "/health/ready").status == .ok { return true }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        return false
     }
 }

@@ -13,16 +13,6 @@ final class Received: Sendable {
     var all: [Int] { ids.withLock { $0 } }
 
     func add(_ id: Int) { ids.withLock { $0.append(id) } }
-
-    /// Waits until `condition` holds or `timeout` passes; whether it held.
-    func wait(timeout: Duration = .seconds(10), until condition: ([Int]) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition(all) { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return condition(all)
-    }
 }
 
 @Suite(.timeLimit(.minutes(3)))
@@ -70,13 +60,17 @@ struct OutboxTests {
                 EventConsumer(name: "audit", scope: .cluster, types: ["test."]) { event in received.add(event.id) }
             }
             try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer(first)])) {
-                #expect(await first.wait { $0.count >= 10 })
+                let delivered = try await eventually(timeout: .seconds(10)) { first.all.count >= 10 }
+                #expect(delivered)
             }
             // A second node process starts after the first died; it continues from the stored position.
             let more = try await Self.append(10, type: "test.later", to: node.database)
             let second = Received()
             try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer(second)])) {
-                #expect(await second.wait { Set(first.all + $0).isSuperset(of: more) })
+                let caughtUp = try await eventually(timeout: .seconds(10)) {
+                    Set(first.all + second.all).isSuperset(of: more)
+                }
+                #expect(caughtUp)
             }
             let union = Set(first.all + second.all)
             #expect(union == Set(more))
@@ -95,12 +89,13 @@ struct OutboxTests {
             try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
                 _ = try await Self.append(1, to: node.database)
                 // Generous: on PostgreSQL a reader waits out transactions of other tests sharing the cluster.
-                #expect(await received.wait(timeout: .seconds(30)) { $0.count == 1 })
+                #expect(try await eventually(timeout: .seconds(30)) { received.all.count == 1 })
             }
             let started = ContinuousClock.now
             let ids = try await Self.append(5, to: node.database)
             try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer])) {
-                #expect(await received.wait { Set($0).isSuperset(of: ids) })
+                let tookOver = try await eventually(timeout: .seconds(10)) { Set(received.all).isSuperset(of: ids) }
+                #expect(tookOver)
             }
             // The lease lasts 1 s here; the margin is for a loaded 2-core CI machine.
             #expect(ContinuousClock.now - started < .seconds(10))
@@ -121,7 +116,8 @@ struct OutboxTests {
             }
             let ids = try await Self.append(4, to: node.database)
             try await Self.running(Self.dispatcher(node, nodeId: "a", [consumer])) {
-                #expect(await received.wait { $0.count == 3 })
+                let handled = try await eventually(timeout: .seconds(10)) { received.all.count == 3 }
+                #expect(handled)
             }
             #expect(received.all == [ids[0], ids[2], ids[3]])
             #expect(attempts.withLock { $0 } == node.configuration.dispatcher.maxAttempts)
@@ -169,7 +165,7 @@ struct OutboxTests {
                 #expect(committed.count == 8 * 12)
                 // A gap is held until every transaction that could fill it has ended, including other tests'
                 // transactions on the same PostgreSQL cluster: allow for a loaded machine.
-                #expect(await received.wait(timeout: .seconds(30)) { $0.count >= committed.count })
+                #expect(try await eventually(timeout: .seconds(30)) { received.all.count >= committed.count })
                 #expect(received.all == committed)
             }
         }

@@ -98,14 +98,7 @@ struct StorageTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<3 {
                     group.addTask {
-                        let other = try await StoreNode.open(node.configuration, logger: TestStore.logger)
-                        do {
-                            try await other.database.withRunningClient { _ in try await other.migrate() }
-                        } catch {
-                            await other.database.close()
-                            throw error
-                        }
-                        await other.database.close()
+                        try await TestStore.withSecondNode(of: node) { other in try await other.migrate() }
                     }
                 }
                 try await group.waitForAll()

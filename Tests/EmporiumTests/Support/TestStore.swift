@@ -85,24 +85,13 @@ enum TestStore {
     ) async throws -> T {
         var configuration = try await configuration(engine)
         configure(&configuration)
-        do {
-            let node = try await StoreNode.open(configuration, logger: logger)
-            let value: T
-            do {
-                value = try await node.database.withRunningClient { _ in
+        return try await cleaningUp(configuration) {
+            try await withOpenNode(configuration) { node in
+                try await node.database.withRunningClient { _ in
                     try await node.migrate()
                     return try await body(node)
                 }
-            } catch {
-                await node.database.close()
-                throw error
             }
-            await node.database.close()
-            await cleanUp(configuration)
-            return value
-        } catch {
-            await cleanUp(configuration)
-            throw error
         }
     }
 
@@ -115,20 +104,77 @@ enum TestStore {
     ) async throws {
         var configuration = try await configuration(engine)
         configure(&configuration)
-        do {
-            let node = try await StoreNode.open(configuration, logger: logger)
-            let app = buildApplication(node, consumers: consumers)
-            do {
-                try await app.test(.router) { client in try await body(client, node) }
-            } catch {
-                await node.database.close()
-                throw error
+        try await cleaningUp(configuration) {
+            try await withOpenNode(configuration) { node in
+                try await buildApplication(node, consumers: consumers).test(.router) { client in
+                    try await body(client, node)
+                }
             }
+        }
+    }
+
+    /// Another node on `node`'s database, as a second process would be (its own node id), with its database client
+    /// running; its connections close when `body` returns or throws. `node`'s owner cleans the store up.
+    static func withSecondNode<T: Sendable>(
+        of node: StoreNode,
+        _ body: @Sendable (StoreNode) async throws -> T
+    ) async throws -> T {
+        try await withOpenNode(secondConfiguration(node)) { other in
+            try await other.database.withRunningClient { _ in try await body(other) }
+        }
+    }
+
+    /// Another node's whole application on `node`'s database (see `withSecondNode`), driven through Hummingbird's test
+    /// client: `.router`, or `.live` for a real server on a free port. The application's services and server stop and
+    /// the node's connections close when `body` returns or throws.
+    static func withSecondApp<T: Sendable>(
+        of node: StoreNode,
+        _ setup: TestingSetup = .router,
+        _ body: @Sendable (any TestClientProtocol, StoreNode) async throws -> T
+    ) async throws -> T {
+        try await withOpenNode(secondConfiguration(node)) { other in
+            try await buildApplication(other).test(setup) { client in try await body(client, other) }
+        }
+    }
+
+    /// `node`'s configuration (same database, data directory and secrets) under a node id of its own.
+    private static func secondConfiguration(_ node: StoreNode) -> AppConfiguration {
+        var configuration = node.configuration
+        configuration.nodeId = "node-" + UUID().uuidString.prefix(8).lowercased()
+        return configuration
+    }
+
+    /// Opens a node on `configuration`, runs `body`, and closes the node's database whether or not `body` threw. The
+    /// database's client runs in `body` (`withRunningClient`, or the application's services).
+    private static func withOpenNode<T>(
+        _ configuration: AppConfiguration,
+        _ body: (StoreNode) async throws -> T
+    ) async throws -> T {
+        let node = try await StoreNode.open(configuration, logger: logger)
+        let value: T
+        do {
+            value = try await body(node)
+        } catch {
             await node.database.close()
+            throw error
+        }
+        await node.database.close()
+        return value
+    }
+
+    /// Runs `body`, then removes what `configuration` made (`cleanUp`) whether or not `body` threw.
+    private static func cleaningUp<T>(
+        _ configuration: AppConfiguration,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let value: T
+        do {
+            value = try await body()
         } catch {
             await cleanUp(configuration)
             throw error
         }
         await cleanUp(configuration)
+        return value
     }
 }
