@@ -14,9 +14,11 @@ final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private var stopped = false
 
     init(name: String) {
-        // Named from inside: on Linux a name set before `start` does not reach the OS thread (perf, top -H).
+        // Named from inside, through the kernel's own file: on Linux a name set before `start` does not reach the
+        // OS thread (perf, top -H), and `Thread.current.name` set inside races with `start` and is lost now and
+        // then, leaving the name inherited from the creating thread.
         Thread { [self] in
-            Thread.current.name = name
+            try? String(name.prefix(15)).write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
             runJobs()
         }.start()
     }
