@@ -7,9 +7,10 @@
 #   ROUNDS=3 BENCHES="checkout-sqlite flash-sqlite" A=... B=... bench/ab.sh
 #
 # Environment: A, B (release `emporium` binaries; required), LOAD (emporium-load; unset: release build),
-# ROUNDS [2], BENCHES [checkout-sqlite checkout-postgres flash-sqlite flash-postgres], OUT [bench/out/ab].
-# Checkout runs are short (DURATION=15 USERS=300 HEALTH_DURATION=3, 64 connections); flash sales are
-# REQUESTS=20000 USERS=5000 CONNECTIONS=500 QUANTITY=1000 LIMIT=1. Every run ends with `emporium audit`.
+# ROUNDS [2], BENCHES [checkout-sqlite checkout-postgres flash-sqlite flash-postgres], OUT [bench/out/ab],
+# FLASH_REQUESTS [20000], FLASH_QUANTITY [1000], FLASH_LIMIT [1]. Checkout runs are short (DURATION=15 USERS=300
+# HEALTH_DURATION=3, 64 connections); flash sales have USERS=5000 CONNECTIONS=500. Every run ends with
+# `emporium audit`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,8 @@ cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-2}
 BENCHES=${BENCHES:-checkout-sqlite checkout-postgres flash-sqlite flash-postgres}
 OUT=${OUT:-bench/out/ab}
+FLASH="REQUESTS=${FLASH_REQUESTS:-20000} QUANTITY=${FLASH_QUANTITY:-1000} LIMIT=${FLASH_LIMIT:-1} USERS=5000"
+FLASH="$FLASH CONNECTIONS=500 HEALTH_DURATION=3"
 if [ -z "${LOAD:-}" ]; then
   swift build -c release --package-path Benchmarks --product emporium-load >&2
   LOAD=$(swift build -c release --package-path Benchmarks --show-bin-path)/emporium-load
@@ -34,6 +37,7 @@ for round in $(seq 1 "$ROUNDS"); do
       dir="$OUT/$bench/$side-$round"
       mkdir -p "$dir"
       echo "== round $round, $bench, build $side ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
+      # shellcheck disable=SC2086  # $FLASH is a list of VAR=value words
       case $bench in
         checkout-sqlite)
           BIN=$bin OUT=$dir DURATION=15 USERS=300 HEALTH_DURATION=3 bench/checkout.sh --engine sqlite ;;
@@ -41,11 +45,9 @@ for round in $(seq 1 "$ROUNDS"); do
           BIN=$bin OUT=$dir DURATION=15 USERS=300 HEALTH_DURATION=3 \
             scripts/with-postgres bench/checkout.sh --engine postgres ;;
         flash-sqlite)
-          BIN=$bin OUT=$dir TAG=run REQUESTS=20000 USERS=5000 CONNECTIONS=500 HEALTH_DURATION=3 \
-            bench/flash-sale.sh ;;
+          env BIN="$bin" OUT="$dir" TAG=run $FLASH bench/flash-sale.sh ;;
         flash-postgres)
-          BIN=$bin OUT=$dir TAG=run ENGINE=postgres REQUESTS=20000 USERS=5000 CONNECTIONS=500 HEALTH_DURATION=3 \
-            scripts/with-postgres bench/flash-sale.sh ;;
+          env BIN="$bin" OUT="$dir" TAG=run ENGINE=postgres $FLASH scripts/with-postgres bench/flash-sale.sh ;;
         *) echo "unknown benchmark $bench" >&2; exit 2 ;;
       esac > "$dir/log.txt" 2>&1 || { status=1; echo "   failed: see $dir/log.txt" >&2; }
     done

@@ -4,8 +4,8 @@
     python3 bench/ab_report.py bench/out/ab
 
 Throughput is emporium-load's `run.perSecond`: confirmed orders/s for checkout, purchase attempts/s for the
-flash sale (with its `ratioToHealth`, the run's rate over GET /health/live on the same node). Prints a markdown
-table for bench/RESULTS.md.
+flash sale; a flash sale also gets a row for `flashSale.wonPerSecond`, the units sold a second while the sale
+had stock (its selling window). Prints a markdown table for bench/RESULTS.md.
 """
 import glob
 import json
@@ -20,10 +20,11 @@ def runs(directory):
         bench = os.path.basename(os.path.dirname(os.path.dirname(path)))
         side = os.path.basename(os.path.dirname(path)).split("-")[0]
         summary = json.load(open(path))
-        audit = summary.get("audit") or {}
-        found.setdefault(bench, {}).setdefault(side, []).append(
-            (summary["run"]["perSecond"], summary.get("ratioToHealth"), audit.get("exitStatus"))
-        )
+        status = (summary.get("audit") or {}).get("exitStatus")
+        found.setdefault(bench, {}).setdefault(side, []).append((summary["run"]["perSecond"], status))
+        won = (summary.get("flashSale") or {}).get("wonPerSecond")
+        if won is not None:
+            found.setdefault(bench + " (won/s)", {}).setdefault(side, []).append((won, status))
     return found
 
 
@@ -38,7 +39,7 @@ def main():
             print(f"| {bench} | {len(a)} runs | {len(b)} runs | – | – | – | incomplete |")
             continue
         ma, mb = statistics.median(r[0] for r in a), statistics.median(r[0] for r in b)
-        audits = [r[2] for r in a + b]
+        audits = [r[1] for r in a + b]
         verdict = "all passed" if all(s == 0 for s in audits) else f"exit statuses {audits}"
         print(
             f"| {bench} | {', '.join(f'{r[0]:,.0f}' for r in a)} | {', '.join(f'{r[0]:,.0f}' for r in b)} "
