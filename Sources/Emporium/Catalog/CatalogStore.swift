@@ -47,6 +47,24 @@ struct CatalogStore: Sendable {
         var category: Category { Category(id: id, name: name, path: names) }
     }
 
+    /// A variant with its product's title, whether or not the product is deleted.
+    struct VariantRow: Decodable {
+        let productId: String
+        let variantTitle: String
+        let priceCurrency: String
+        let title: String
+        let deletedAt: Int?
+    }
+
+    func variant(sku: String, in sql: any SQLDatabase) async throws -> VariantRow? {
+        try await sql.raw(
+            """
+            SELECT v.product_id, v.title AS variant_title, v.price_currency, p.title, p.deleted_at
+            FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: sku)
+            """
+        ).first(decoding: VariantRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     func category(id: String, in sql: any SQLDatabase) async throws -> CategoryRow? {
         try await sql.raw("SELECT id, name, parent_id, path, name_path FROM categories WHERE id = \(bind: id)")
             .first(decoding: CategoryRow.self, keyDecodingStrategy: .convertFromSnakeCase)

@@ -9,6 +9,8 @@ import ServiceLifecycle
 public struct FlashSales: Sendable {
     let database: Database
     let store: FlashSaleStore
+    /// The sold variant's product, title and currency.
+    let catalog: CatalogStore
     let orders: Orders
     let idempotency: IdempotencyStore
     let options: FlashSaleOptions
@@ -23,6 +25,7 @@ public struct FlashSales: Sendable {
     init(database: Database, orders: Orders, idempotency: IdempotencyStore, options: FlashSaleOptions) {
         self.database = database
         self.store = FlashSaleStore(database: database)
+        self.catalog = CatalogStore(database: database)
         self.orders = orders
         self.idempotency = idempotency
         self.options = options
@@ -31,29 +34,15 @@ public struct FlashSales: Sendable {
         self.batcher = FlashPurchaseBatcher(store: store, inventory: orders.inventory, window: .milliseconds(1))
     }
 
-    private struct VariantRow: Decodable {
-        let productId: String
-        let variantTitle: String
-        let priceCurrency: String
-        let title: String
-        let deletedAt: Int?
-    }
-
     /// Creates a sale, setting its quantity aside from the SKU's available stock in the same guarded statement
     /// (409 `insufficient_stock` when it is not there).
     public func create(_ new: NewFlashSale) async throws -> FlashSale {
         let now = Database.nowMillis()
         let checked = try FlashSaleRules.validate(new, now: now)
         let sale = try await database.transaction { sql -> FlashSaleStore.Row in
-            guard
-                let variant = try await sql.raw(
-                    """
-                    SELECT v.product_id, v.title AS variant_title, v.price_currency, p.title, p.deleted_at
-                    FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: new.sku)
-                    """
-                ).first(decoding: VariantRow.self, keyDecodingStrategy: .convertFromSnakeCase),
-                variant.deletedAt == nil
-            else { throw CatalogError.skuNotFound(new.sku) }
+            guard let variant = try await catalog.variant(sku: new.sku, in: sql), variant.deletedAt == nil else {
+                throw CatalogError.skuNotFound(new.sku)
+            }
             guard variant.priceCurrency == new.salePrice.currency else {
                 throw Problem.validation([
                     FieldError("salePrice.currency", "must be \(variant.priceCurrency), the currency of \(new.sku)")
