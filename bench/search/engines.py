@@ -19,83 +19,12 @@ edit; FTS5 has no typo tolerance); filters are ANDed; the page is the top --topk
 the --facets brands with the most matching products, with counts.
 """
 import argparse
-import gc
 import json
 import os
-import resource
 import shutil
-import sys
 import time
 
-
-def read_catalog(path, timer):
-    """Yields (title, brand, category_path, category_id, description, price, rating, in_stock).
-    Adds the time spent reading and parsing to timer[0] (seconds)."""
-    with open(path, encoding="utf-8") as f:
-        while True:
-            t0 = time.perf_counter()
-            line = f.readline()
-            if not line:
-                break
-            if not line.strip():
-                continue
-            p = json.loads(line)
-            category = p.get("category") or {}
-            row = (
-                p.get("title", ""),
-                p.get("brand") or "",
-                " / ".join(category.get("path") or []),
-                category.get("id") or "",
-                p.get("description", ""),
-                int(p["price"]["amount"]),
-                float((p.get("rating") or {}).get("average", 0.0)),
-                bool(p.get("inStock", False)),
-            )
-            timer[0] += time.perf_counter() - t0
-            yield row
-
-
-def max_rss_bytes():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-
-
-def current_rss_bytes():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def dir_bytes(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(root, name))
-            except OSError:
-                pass
-    return total
-
-
-def timed_runs(queries, run_one, repeat):
-    """A warm-up pass over all queries, then per query `repeat` timed runs back to back (as
-    `emporium search-bench` does). Returns (latencies in µs, totals)."""
-    latencies, totals = [], []
-    for q in queries:
-        run_one(q)
-    gc.collect()
-    gc.disable()
-    try:
-        for q in queries:
-            total = None
-            runs = []
-            for _ in range(repeat):
-                t0 = time.perf_counter_ns()
-                total = run_one(q)
-                runs.append((time.perf_counter_ns() - t0) / 1000.0)
-            latencies.append(runs)
-            totals.append(total)
-    finally:
-        gc.enable()
-    return latencies, totals
+from engine_common import _pkg_version, current_rss_bytes, dir_bytes, log, max_rss_bytes, read_catalog, timed_runs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,139 +143,6 @@ def bench_tantivy(args, queries):
     }
 
 
-def _pkg_version(name):
-    try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:
-        return ""
-
-
-# ---------------------------------------------------------------------------------------------
-# SQLite FTS5
-
-
-def bench_fts5(args, queries):
-    import sqlite3
-
-    path = os.path.join(args.work, "fts5.sqlite")
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    parse = [0.0]
-    started = time.perf_counter()
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=OFF")
-    db.execute("PRAGMA synchronous=OFF")
-    db.execute("PRAGMA cache_size=-262144")  # 256 MiB
-    # Contentless: only the index is kept (the benchmark never shows the text back).
-    db.execute("CREATE VIRTUAL TABLE fts USING fts5(title, brand, category, description, content='', "
-               "tokenize='porter unicode61 remove_diacritics 2')")
-    db.execute("CREATE TABLE docs(rowid INTEGER PRIMARY KEY, brand TEXT NOT NULL, category TEXT NOT NULL, "
-               "price INTEGER NOT NULL, rating REAL NOT NULL, in_stock INTEGER NOT NULL)")
-    db.execute("BEGIN")
-    docs = 0
-    batch_fts, batch_docs = [], []
-
-    def flush():
-        db.executemany("INSERT INTO fts(rowid, title, brand, category, description) VALUES (?,?,?,?,?)", batch_fts)
-        db.executemany("INSERT INTO docs(rowid, brand, category, price, rating, in_stock) VALUES (?,?,?,?,?,?)",
-                       batch_docs)
-        batch_fts.clear()
-        batch_docs.clear()
-
-    for title, brand, cat_path, cat_id, description, price, rating, in_stock in read_catalog(args.jsonl, parse):
-        docs += 1
-        batch_fts.append((docs, title, brand, cat_path, description))
-        batch_docs.append((docs, brand, cat_id, price, rating, 1 if in_stock else 0))
-        if len(batch_fts) >= 5000:
-            flush()
-    flush()
-    db.execute("COMMIT")
-    db.execute("INSERT INTO fts(fts) VALUES('optimize')")
-    db.execute("VACUUM")
-    build_seconds = time.perf_counter() - started
-    db.close()
-    size = os.path.getsize(path)
-    log(f"fts5: indexed {docs} products in {build_seconds:.1f} s ({parse[0]:.1f} s of it reading JSON), "
-        f"{size / 1e6:.0f} MB file, SQLite {sqlite3.sqlite_version}")
-
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    db.execute("PRAGMA query_only=ON")
-    db.execute("PRAGMA cache_size=-262144")
-    db.execute(f"PRAGMA mmap_size={max(size * 2, 1 << 28)}")
-
-    def fts_quote(word):
-        return '"' + word.replace('"', '""') + '"'
-
-    def compile_query(q):
-        words = q["q"].split()
-        terms = []
-        for i, word in enumerate(words):
-            if q["kind"] == "prefix" and i == len(words) - 1:
-                terms.append(fts_quote(word.lower()) + "*")
-            else:
-                terms.append(fts_quote(word))
-        match = " AND ".join(terms)
-        where, params = ["fts MATCH ?"], [match]
-        if q.get("brand"):
-            where.append("d.brand IN (%s)" % ",".join("?" * len(q["brand"])))
-            params += q["brand"]
-        if q.get("category"):
-            where.append("d.category = ?")
-            params.append(q["category"])
-        if q.get("minPrice") is not None:
-            where.append("d.price >= ?")
-            params.append(q["minPrice"])
-        if q.get("maxPrice") is not None:
-            where.append("d.price <= ?")
-            params.append(q["maxPrice"])
-        if q.get("inStock"):  # false means "any", as in emporium
-            where.append("d.in_stock = 1")
-        if q.get("minRating") is not None:
-            where.append("d.rating >= ?")
-            params.append(float(q["minRating"]))
-        cond = " AND ".join(where)
-        # CROSS JOIN keeps the full-text index as the outer loop.
-        facet_sql = f"SELECT d.brand, count(*) FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid WHERE {cond} GROUP BY d.brand"
-        if len(where) == 1:
-            page_sql = "SELECT rowid FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
-        else:
-            page_sql = (f"SELECT fts.rowid FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid WHERE {cond} "
-                        "ORDER BY fts.rank LIMIT ?")
-        return facet_sql, page_sql, params
-
-    topk, facets = args.topk, args.facets
-
-    def run_one(q):
-        facet_sql, page_sql, params = compile_query(q)
-        db.execute(page_sql, params + [topk]).fetchall()
-        groups = db.execute(facet_sql, params).fetchall()
-        total = sum(c for _, c in groups)           # the count is the sum of the brand buckets
-        sorted(groups, key=lambda g: -g[1])[:facets]
-        return total
-
-    latencies, totals = timed_runs(queries, run_one, args.repeat)
-    return {
-        "engine": "fts5",
-        "version": "SQLite " + sqlite3.sqlite_version,
-        "buildSeconds": build_seconds,
-        "rssBytes": size,
-        "maxRssBytes": max_rss_bytes(),
-        "indexBytes": size,
-        "parseSeconds": parse[0],
-        "documents": docs,
-        "latenciesMicros": latencies,
-        "totals": totals,
-        "notes": "rssBytes = size of the database file (contentless FTS5 table + plain table), "
-                 "queried through mmap; total = sum of the GROUP BY brand counts",
-    }
-
-
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("engine", choices=["tantivy", "fts5"])
@@ -363,7 +159,12 @@ def main():
 
     with open(args.queries, encoding="utf-8") as f:
         queries = json.load(f)
-    result = (bench_tantivy if args.engine == "tantivy" else bench_fts5)(args, queries)
+    if args.engine == "tantivy":
+        result = bench_tantivy(args, queries)
+    else:
+        from engine_fts5 import bench_fts5
+
+        result = bench_fts5(args, queries)
     result["queries"] = len(queries)
     result["repeat"] = args.repeat
     tmp = args.out + ".tmp"
