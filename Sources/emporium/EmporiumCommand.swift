@@ -10,7 +10,10 @@ struct EmporiumCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "emporium",
         abstract: "Emporium, an online store platform.",
-        subcommands: [Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, Audit.self, SearchBench.self],
+        subcommands: [
+            Serve.self, Migrate.self, Admin.self, Seed.self, Export.self, Audit.self, Backup.self, Restore.self,
+            SearchBench.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -207,5 +210,56 @@ struct Audit: AsyncParsableCommand {
             throw ExitCode(1)
         }
         print("audit passed: stock, reservations, flash sales, payments and refunds are consistent")
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a consistent backup of a SQLite store (database, images, secret) to one tar file.",
+        discussion: """
+            Safe while the store serves orders: the database is copied by SQLite in one read transaction \
+            (VACUUM INTO). A PostgreSQL store is backed up with pg_dump instead (see the README).
+            """
+    )
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "The backup file to write (replaced once complete)")
+    var to: String
+
+    func run() async throws {
+        let configuration = try storage.configuration()
+        guard configuration.databaseURL == nil else {
+            throw ValidationError(
+                "this store is on PostgreSQL: back it up with pg_dump (README, Operations) and copy the images")
+        }
+        do {
+            let summary = try StoreBackup.create(dataDirectory: configuration.dataDirectory, to: to)
+            print("backed up \(summary.databaseBytes) bytes of database and \(summary.images) images to \(to)")
+        } catch let failure as StoreBackup.Failure {
+            throw ValidationError(failure.description)
+        }
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a working SQLite store of a backup, in an empty or new data directory.")
+
+    @Option(help: "The backup file written by `emporium backup`")
+    var from: String
+
+    @Option(help: "The directory to restore into; it must be empty or not exist")
+    var dataDir: String
+
+    func run() async throws {
+        do {
+            let summary = try StoreBackup.restore(from: from, into: dataDir)
+            print(
+                "restored the backup of \(summary.createdAt) into \(dataDir): run `emporium audit --data-dir \(dataDir)`"
+            )
+        } catch let failure as StoreBackup.Failure {
+            throw ValidationError(failure.description)
+        }
     }
 }
