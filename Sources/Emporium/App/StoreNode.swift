@@ -75,7 +75,8 @@ public struct StoreNode: Sendable {
             )
             let gateway = SandboxGateway(database: database, faults: configuration.paymentFaults)
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
-            let idempotency = IdempotencyStore(database: database, secret: idempotencySecret)
+            let idempotency = IdempotencyStore(
+                database: database, secret: idempotencySecret, nodeId: configuration.nodeId)
             return StoreNode(
                 configuration: configuration,
                 database: database,

@@ -6,11 +6,17 @@ import SQLKit
 ///
 /// Keys are stored hashed, and responses sealed (AES-GCM) with a key derived from the server secret and the
 /// client's raw key, so the table alone reveals neither tokens nor addresses that responses carry.
+///
+/// A claim is a lease held by one node (`node_id`, `locked_until`): the node renews it while the request runs
+/// (`renew`, from the middleware's heartbeat), so a claim whose node died lapses within `leaseMillis` and the
+/// retried request, on any node, takes it over and does the work.
 struct IdempotencyStore: Sendable {
     let database: Database
     let secret: SymmetricKey
-    /// A claim older than this whose request never finished (its node died) may be taken over.
-    var abandonAfterMillis = 60_000
+    /// This node, recorded with its claims.
+    var nodeId = "node"
+    /// How long a claim holds without being renewed: the longest a retry waits for a dead node's claim.
+    var leaseMillis = 5_000
     var retainMillis = 24 * 3600 * 1000
 
     static let migrations: [Migration] = [
@@ -22,7 +28,8 @@ struct IdempotencyStore: Sendable {
                     status BIGINT, response TEXT, created_at BIGINT NOT NULL, locked_until BIGINT NOT NULL,
                     PRIMARY KEY (scope, key_hash))
                 """
-            ])
+            ]),
+        Migration("idempotency.2", ["ALTER TABLE idempotency_keys ADD COLUMN node_id TEXT"]),
     ]
 
     struct StoredResponse: Codable, Sendable {
@@ -50,10 +57,12 @@ struct IdempotencyStore: Sendable {
             // after 24 h. One statement: claims run on the SQLite writer, one for every checkout and payment.
             let inserted = try await sql.raw(
                 """
-                INSERT INTO idempotency_keys (scope, key_hash, request_hash, created_at, locked_until)
-                VALUES (\(bind: scope), \(bind: keyHash), \(bind: requestHash), \(bind: now), \(bind: now + abandonAfterMillis))
+                INSERT INTO idempotency_keys (scope, key_hash, request_hash, created_at, locked_until, node_id)
+                VALUES (\(bind: scope), \(bind: keyHash), \(bind: requestHash), \(bind: now), \(bind: now + leaseMillis),
+                    \(bind: nodeId))
                 ON CONFLICT (scope, key_hash) DO UPDATE SET request_hash = excluded.request_hash, status = NULL,
-                    response = NULL, created_at = excluded.created_at, locked_until = excluded.locked_until
+                    response = NULL, created_at = excluded.created_at, locked_until = excluded.locked_until,
+                    node_id = excluded.node_id
                 WHERE idempotency_keys.created_at < \(bind: now - retainMillis)
                 RETURNING key_hash
                 """
@@ -74,7 +83,7 @@ struct IdempotencyStore: Sendable {
             if try row.decode(column: "locked_until", as: Int.self) < now {
                 let takenOver = try await sql.raw(
                     """
-                    UPDATE idempotency_keys SET locked_until = \(bind: now + abandonAfterMillis)
+                    UPDATE idempotency_keys SET locked_until = \(bind: now + leaseMillis), node_id = \(bind: nodeId)
                     WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash) AND response IS NULL
                       AND locked_until < \(bind: now)
                     RETURNING key_hash
@@ -83,6 +92,22 @@ struct IdempotencyStore: Sendable {
                 if takenOver != nil { return .claimed }
             }
             return .inProgress
+        }
+    }
+
+    /// Extends this node's claim of a running request; false when the claim is no longer this node's.
+    @discardableResult
+    func renew(scope: String, key: String) async throws -> Bool {
+        let now = Database.nowMillis()
+        return try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE idempotency_keys SET locked_until = \(bind: now + leaseMillis)
+                WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key)) AND response IS NULL
+                    AND node_id = \(bind: nodeId)
+                RETURNING key_hash
+                """
+            ).first() != nil
         }
     }
 

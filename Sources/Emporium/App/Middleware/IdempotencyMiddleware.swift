@@ -72,6 +72,15 @@ struct IdempotencyMiddleware: RouterMiddleware {
         key: String,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        // The claim is a lease: renewed while this request runs, so only a dead node's claim lapses.
+        let heartbeat = Task { [store] in
+            let every = Duration.milliseconds(store.leaseMillis / 3)
+            while true {
+                try await Task.sleep(for: every)
+                _ = try? await store.renew(scope: scope, key: key)
+            }
+        }
+        defer { heartbeat.cancel() }
         let response: Response
         do {
             response = try await next(request, context)
