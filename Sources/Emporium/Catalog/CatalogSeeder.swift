@@ -50,20 +50,24 @@ public struct CatalogSeeder: Sendable {
         let now = Database.nowMillis()
         var categoryIds: [String: String] = [:]
         var paths: [String: (path: String, names: [String])] = [:]
-        try await database.transaction { sql in
-            for (index, category) in catalog.categories.enumerated() {
-                let id = String(format: "cat_syn%04d", index)
-                let parent = category.parentKey.flatMap { paths[$0] }
-                let path = (parent?.path ?? "/") + id + "/"
-                let names = (parent?.names ?? []) + [category.name]
-                paths[category.key] = (path, names)
-                categoryIds[category.key] = id
-                let row = CatalogStore.CategoryRow(
+        var rows: [CatalogStore.CategoryRow] = []
+        for (index, category) in catalog.categories.enumerated() {
+            let id = String(format: "cat_syn%04d", index)
+            let parent = category.parentKey.flatMap { paths[$0] }
+            let path = (parent?.path ?? "/") + id + "/"
+            let names = (parent?.names ?? []) + [category.name]
+            paths[category.key] = (path, names)
+            categoryIds[category.key] = id
+            rows.append(
+                CatalogStore.CategoryRow(
                     id: id, name: category.name, parentId: category.parentKey.flatMap { categoryIds[$0] }, path: path,
                     namePath: try JSON.string(names)
-                )
-                try await node.catalog.store.insertCategory(row, now: now, in: sql)
-            }
+                ))
+        }
+        // One statement: a transaction held open for hundreds of round trips holds back every PostgreSQL reader of
+        // the event log that waits for older transactions to end.
+        try await database.transaction { [rows] sql in
+            try await node.catalog.store.insertCategories(rows, now: now, in: sql)
         }
         let batch = 500
         let perTransaction = 10

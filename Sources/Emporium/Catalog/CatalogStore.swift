@@ -78,10 +78,19 @@ struct CatalogStore: Sendable {
     }
 
     func insertCategory(_ row: CategoryRow, now: Int, in sql: any SQLDatabase) async throws {
+        try await insertCategories([row], now: now, in: sql)
+    }
+
+    /// Several categories in one statement (a seeded tree of hundreds: one round trip, not hundreds).
+    func insertCategories(_ rows: [CategoryRow], now: Int, in sql: any SQLDatabase) async throws {
+        guard !rows.isEmpty else { return }
+        let values = rows.map { row -> SQLQueryString in
+            "(\(bind: row.id), \(bind: row.name), \(bind: row.parentId), \(bind: row.path), \(bind: row.namePath), \(bind: now))"
+        }
         try await sql.raw(
             """
             INSERT INTO categories (id, name, parent_id, path, name_path, created_at)
-            VALUES (\(bind: row.id), \(bind: row.name), \(bind: row.parentId), \(bind: row.path), \(bind: row.namePath), \(bind: now))
+            VALUES \(values.joined(separator: ", "))
             """
         ).run()
     }
