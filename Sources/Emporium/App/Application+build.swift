@@ -58,6 +58,8 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
     router.add(middleware: MetricsMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
     if configuration.rateLimitPerSecond > 0 {
         router.add(
             middleware: RateLimitMiddleware(
@@ -88,6 +90,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     SearchRoutes(search: node.search).register(on: api)
     CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
 
+    routeMethods.load(router)
     return router
 }
 
