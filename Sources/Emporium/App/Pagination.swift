@@ -31,7 +31,7 @@ struct PageRequest: Sendable {
     }
 
     private static func decode(_ cursor: String) -> String? {
-        guard cursor.count <= 200, let data = Data(base64URLEncoded: cursor),
+        guard (1...200).contains(cursor.count), let data = Data(base64URLEncoded: cursor),
             let id = String(data: data, encoding: .utf8),
             id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         else { return nil }

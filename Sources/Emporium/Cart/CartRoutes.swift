@@ -111,7 +111,9 @@ struct CartRoutes {
 
     /// The caller's cart: their own when signed in; a guest's by `Cart-Token`, or a new token for a new guest.
     /// A bearer token that is present but invalid is a 401, never a silent fall-back to a guest cart.
+    /// A malformed `Cart-Token` is a 400 even beside a bearer token, as the document says of the header.
     static func owner(_ request: Request, _ context: AppRequestContext) throws -> (CartOwner, newToken: String?) {
+        if let token = request.headers[.cartToken] { _ = try guestToken(token) }
         if let identity = context.identity { return (.user(identity.userId), nil) }
         if let problem = context.tokenProblem { throw problem }
         guard let token = request.headers[.cartToken] else {

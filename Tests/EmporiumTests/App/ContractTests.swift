@@ -1,0 +1,30 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Emporium
+
+/// Requests the document declares invalid are refused, whoever sends them.
+@Suite(.timeLimit(.minutes(1)))
+struct ContractTests {
+    @Test func anEmptyCursorIsRefused() async throws {
+        try await TestStore.withApp(.sqlite) { client, _ in
+            let shopper = try await client.customer()
+            let page = try await client.send(.get, "/api/v1/orders?cursor=", headers: shopper.headers)
+            #expect(page.status == .badRequest)
+            #expect(try page.problemCode() == "invalid_request")
+        }
+    }
+
+    @Test func aMalformedCartTokenIsRefusedAlsoFromASignedInCustomer() async throws {
+        try await TestStore.withApp(.sqlite) { client, _ in
+            let shopper = try await client.customer()
+            let cart = try await client.send(
+                .get, "/api/v1/cart", headers: shopper.headers + [.cartToken: "not-a-token"])
+            #expect(cart.status == .badRequest)
+            #expect(try cart.problemCode() == "invalid_cart_token")
+            #expect(try await client.send(.get, "/api/v1/cart", headers: shopper.headers).status == .ok)
+        }
+    }
+}
