@@ -46,14 +46,14 @@ struct CartRoutes {
         }
         group.put("cart/items/{sku}") { request, context -> Response in
             let (owner, newToken) = try Self.owner(request, context)
-            let sku = try context.parameters.require("sku")
+            let sku = try Self.sku(context)
             let body = try await request.decodeJSON(SetBody.self, context: context)
             let cart = try await carts.set(owner, sku: sku, quantity: body.quantity, ifMatch: try Self.ifMatch(request))
             return try Self.respond(cart, newToken: newToken)
         }
         group.delete("cart/items/{sku}") { request, context -> Response in
             let (owner, newToken) = try Self.owner(request, context)
-            let sku = try context.parameters.require("sku")
+            let sku = try Self.sku(context)
             let cart = try await carts.remove(owner, sku: sku, ifMatch: try Self.ifMatch(request))
             return try Self.respond(cart, newToken: newToken)
         }
@@ -121,6 +121,16 @@ struct CartRoutes {
             return (.guest(token: token), token)
         }
         return (.guest(token: try guestToken(token)), nil)
+    }
+
+    /// The `{sku}` of a cart line's path: 1 to 64 characters, as the document declares (else 400).
+    static func sku(_ context: AppRequestContext) throws -> String {
+        let sku = try context.parameters.require("sku")
+        guard (1...64).contains(sku.unicodeScalars.count) else {
+            throw Problem(
+                .badRequest, code: "invalid_request", detail: "The SKU in the path must be 1 to 64 characters.")
+        }
+        return sku
     }
 
     static func guestToken(_ token: String) throws -> String {

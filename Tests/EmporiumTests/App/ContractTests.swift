@@ -27,4 +27,14 @@ struct ContractTests {
             #expect(try await client.send(.get, "/api/v1/cart", headers: shopper.headers).status == .ok)
         }
     }
+
+    @Test func aCartLinePathWithAnOverlongSkuIsRefused() async throws {
+        try await TestStore.withApp(.sqlite) { client, _ in
+            let shopper = try await client.customer()
+            let sku = String(repeating: "A", count: 65)
+            let removed = try await client.send(.delete, "/api/v1/cart/items/\(sku)", headers: shopper.headers)
+            #expect(removed.status == .badRequest)
+            #expect(try removed.problemCode() == "invalid_request")
+        }
+    }
 }
