@@ -18,13 +18,15 @@ public enum MetricsRegistry {
 
 /// What `/health/ready` waits for besides the database (the search index, later).
 public final class Readiness: Sendable {
-    private let pending = Mutex<Set<String>>([])
+    /// Every component waited for, and whether it is ready.
+    private let components = Mutex<[String: Bool]>([:])
 
     public init() {}
 
-    public func waitFor(_ component: String) { pending.withLock { _ = $0.insert(component) } }
-    public func ready(_ component: String) { pending.withLock { _ = $0.remove(component) } }
-    var notReady: [String] { pending.withLock { $0.sorted() } }
+    public func waitFor(_ component: String) { components.withLock { $0[component] = false } }
+    public func ready(_ component: String) { components.withLock { $0[component] = true } }
+    /// Each component's state for `/health/ready`: `ok` or `loading`.
+    var states: [String: String] { components.withLock { $0.mapValues { $0 ? "ok" : "loading" } } }
 }
 
 /// `/health/live`, `/health/ready`, `/metrics`, `/openapi.json`.
@@ -42,7 +44,7 @@ struct OperationsRoutes {
             } catch {
                 checks["database"] = .string("unavailable")
             }
-            for component in readiness.notReady { checks[component] = .string("loading") }
+            for (component, state) in readiness.states { checks[component] = .string(state) }
             guard checks.values.allSatisfy({ $0 == .string("ok") }) else {
                 throw Problem(
                     .serviceUnavailable, code: "not_ready", detail: "Not ready yet.", extra: ["checks": .object(checks)]

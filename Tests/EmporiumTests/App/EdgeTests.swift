@@ -107,6 +107,9 @@ struct EdgeTests {
             #expect(loading.status == .serviceUnavailable)
             #expect(try loading.problemCode() == "not_ready")
             node.readiness.ready("searchIndex")
+            // Ready: every check the document requires says ok.
+            let ready = try await client.send(.get, "/health/ready").jsonObject()
+            #expect(ready["checks"] as? [String: String] == ["database": "ok", "searchIndex": "ok"])
 
             _ = try await client.send(.get, "/api/v1/me")
             let metrics = try await client.send(.get, "/metrics")
