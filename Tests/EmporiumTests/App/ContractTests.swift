@@ -37,4 +37,16 @@ struct ContractTests {
             #expect(try removed.problemCode() == "invalid_request")
         }
     }
+
+    /// Without credentials a route that needs them answers 401, whatever Idempotency-Key came with it: the key is
+    /// not claimed in a scope that every anonymous caller would share.
+    @Test func anUnauthenticatedRequestIs401WithAnyIdempotencyKey() async throws {
+        try await TestStore.withApp(.sqlite) { client, _ in
+            let key = HTTPField.Name("Idempotency-Key")!
+            for body in [#"{"shippingAddress": {}}"#, #"{"shippingAddress": null}"#] {
+                let response = try await client.send(.post, "/api/v1/checkout", json: body, headers: [key: "same-key"])
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
 }

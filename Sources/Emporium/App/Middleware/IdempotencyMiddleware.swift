@@ -37,6 +37,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
         // A guest's key is scoped to its cart token, so two guests' keys never meet (a replay carries a cart).
         let scope =
             context.identity?.userId ?? request.headers[.cartToken].map { "guest:" + sha256Hex($0) } ?? "anonymous"
+        // A caller with neither a bearer nor a cart token can only sign up or in; any other route answers 401
+        // before doing anything, and must not claim a key in the scope every anonymous caller shares.
+        if scope == "anonymous", !request.uri.path.hasPrefix("/api/v1/auth/") {
+            return try await next(request, context)
+        }
 
         let deadline = ContinuousClock.now + waitLimit
         while true {
