@@ -32,16 +32,27 @@ struct StorageOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (EMPORIUM_LOG_LEVEL). Default info")
     var logLevel: String?
 
+    @Option(help: "Log format: text, or json for one object a line (EMPORIUM_LOG_FORMAT). Default text")
+    var logFormat: String?
+
     /// Flags over `EMPORIUM_*` variables over defaults.
     func configuration() throws -> AppConfiguration {
         var configuration = try AppConfiguration(reader: ConfigReader(provider: EnvironmentVariablesProvider()))
         if let dataDir { configuration.dataDirectory = dataDir }
         if let databaseUrl { configuration.databaseURL = databaseUrl }
         if let logLevel, let level = Logger.Level(rawValue: logLevel) { configuration.logLevel = level }
+        if let logFormat {
+            guard let format = LogFormat(rawValue: logFormat) else {
+                throw ValidationError("--log-format must be text or json, not \(logFormat)")
+            }
+            configuration.logFormat = format
+        }
         return configuration
     }
 
+    /// The command's logger, after every logger of the process is set to the configured format.
     func makeLogger(_ configuration: AppConfiguration) -> Logger {
+        configuration.logFormat.bootstrap()
         var logger = Logger(label: "emporium")
         logger.logLevel = configuration.logLevel
         return logger

@@ -28,6 +28,11 @@ public struct AppConfiguration: Sendable {
     public var loginWindow: Duration = .seconds(15 * 60)
     public var logLevel: Logger.Level = .info
     public var accessLogLevel: Logger.Level? = .info
+    /// `text` (swift-log's default lines) or `json` (one object a line, for a log collector).
+    public var logFormat = LogFormat.text
+    /// How often the gauges read from the database (orders by status, active reservations, outbox lag) are
+    /// refreshed; nil turns them off.
+    public var metricsInterval: Duration? = .seconds(15)
     public var dispatcher = DispatcherOptions()
     /// How concurrent checkouts of one SKU are settled (all correct; the benchmark compares their speed).
     public var reservationStrategy = ReservationStrategy.batched
@@ -69,6 +74,13 @@ public struct AppConfiguration: Sendable {
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         let accessLog = config.string(forKey: "access.log", default: "info")
         accessLogLevel = accessLog == "off" ? nil : Logger.Level(rawValue: accessLog) ?? .info
+        let format = config.string(forKey: "log.format", default: logFormat.rawValue)
+        guard let chosenFormat = LogFormat(rawValue: format) else {
+            throw ConfigurationError("EMPORIUM_LOG_FORMAT must be text or json, not \(format)")
+        }
+        logFormat = chosenFormat
+        let metricsSeconds = config.int(forKey: "metrics.interval.seconds", default: 15)
+        metricsInterval = metricsSeconds > 0 ? .seconds(metricsSeconds) : nil
         demo = config.bool(forKey: "demo", default: demo)
         eventStreamKeepAlive = .seconds(config.int(forKey: "sse.keepalive.seconds", default: 15))
         let strategy = config.string(forKey: "reservation.strategy", default: reservationStrategy.rawValue)

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Assembles the HTTP application of one node: middleware, every module's routes, and the services that run
 /// beside the server (database, event dispatcher). `consumers` adds event consumers (tests use it).
@@ -16,24 +17,37 @@ public func buildApplication(
         consumers: node.nodeConsumers + extraConsumers,
         options: configuration.dispatcher,
         prepare: { try await node.schemaReady.value() },
+        positions: node.consumerPositions,
         logger: node.logger
     )
+    var services: [any Service] = [
+        DatabaseService(database: node.database),
+        SearchIndexBuilder(search: node.search, prepare: { try await node.schemaReady.value() }, logger: node.logger),
+        dispatcher,
+        ReservationSweeper(
+            orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger),
+        FlashSaleSweeper(flashSales: node.flashSales, interval: configuration.sweepInterval, logger: node.logger),
+    ]
+    if let interval = configuration.metricsInterval {
+        services.append(
+            StoreGauges(
+                orders: node.orders,
+                inventory: node.inventory,
+                log: EventLog(database: node.database),
+                positions: node.consumerPositions,
+                interval: interval,
+                prepare: { try await node.schemaReady.value() },
+                logger: node.logger
+            )
+        )
+    }
     var app = Application(
         router: router,
         // A deep accept queue: a flash sale opens a thousand connections at once, and with Hummingbird's 256 the
         // kernel drops SYNs that a client (or nginx) then resends only after a second.
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
-        services: [
-            DatabaseService(database: node.database),
-            SearchIndexBuilder(
-                search: node.search, prepare: { try await node.schemaReady.value() }, logger: node.logger),
-            dispatcher,
-            ReservationSweeper(
-                orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger
-            ),
-            FlashSaleSweeper(flashSales: node.flashSales, interval: configuration.sweepInterval, logger: node.logger),
-        ],
+        services: services,
         onServerRunning: { channel in
             node.logger.info(
                 "Emporium is listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])

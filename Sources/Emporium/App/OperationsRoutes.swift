@@ -11,7 +11,14 @@ import Synchronization
 public enum MetricsRegistry {
     public static let shared: PrometheusCollectorRegistry = {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // A search takes well under the default histogram's first bucket (5 ms).
+        factory.durationHistogramBuckets[SearchTimer.label] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .seconds(1),
+        ]
+        MetricsSystem.bootstrap(factory)
         return registry
     }()
 }

@@ -22,6 +22,8 @@ public struct StoreNode: Sendable {
     let servingFrom = Once<Int>()
     /// Set once this node has applied the migrations: the services that read tables wait for it.
     let schemaReady = Once<Void>()
+    /// Where this node's event consumers stand, for the outbox lag gauges.
+    let consumerPositions = ConsumerPositions()
     public let logger: Logger
     let tokens: AccessTokens
     let idempotency: IdempotencyStore

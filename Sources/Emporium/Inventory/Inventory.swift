@@ -37,6 +37,11 @@ public struct Inventory: Sendable {
         return StockLevel(sku: sku, onHand: row.onHand, reserved: row.reserved, available: row.onHand - row.reserved)
     }
 
+    /// How many reservation lines of unpaid orders hold stock now, and how many units they hold.
+    func activeReservations() async throws -> (lines: Int, units: Int) {
+        try await database.read { try await store.activeTotals(in: $0) }
+    }
+
     /// Sets what is on hand; refused (409) below what is reserved.
     public func set(sku: String, onHand: Int, reason: String = "set") async throws -> StockLevel {
         try await database.transaction { sql in

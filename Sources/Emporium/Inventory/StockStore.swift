@@ -36,6 +36,10 @@ struct StockStore: Sendable {
                 "CREATE INDEX reservations_sku ON reservations (sku, state)",
             ]),
         Migration("reservations.2", ["ALTER TABLE reservations ADD COLUMN sale_id TEXT"]),
+        // Ended reservations stay as history: counting the active ones reads only them.
+        Migration(
+            "reservations.3",
+            ["CREATE INDEX reservations_active ON reservations (order_id) WHERE state = 'active'"]),
     ]
 
     struct Row: Decodable {
@@ -198,6 +202,18 @@ struct StockStore: Sendable {
             ORDER BY sku
             """
         ).all(decoding: HeldLine.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// How many reservation lines hold stock now, and how many units they hold.
+    func activeTotals(in sql: any SQLDatabase) async throws -> (lines: Int, units: Int) {
+        let row = try await sql.raw(
+            """
+            SELECT COUNT(*) AS lines, CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units
+            FROM reservations WHERE state = 'active'
+            """
+        ).first()
+        guard let row else { return (0, 0) }
+        return (try row.decode(column: "lines", as: Int.self), try row.decode(column: "units", as: Int.self))
     }
 
     /// Ends the order's active reservations: `released` or `converted`.

@@ -52,6 +52,15 @@ struct OrderStore: Sendable {
         reservation_expires_at, payment_lock, carrier, tracking_number, created_at
         """
 
+    /// How many orders are in each status (from the status index).
+    func countsByStatus(in sql: any SQLDatabase) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM orders GROUP BY status").all() {
+            counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
     func insert(_ row: Row, items: [OrderItem], in sql: any SQLDatabase) async throws {
         try await Self.insertNew([(row, items)], in: sql)
     }

@@ -222,6 +222,12 @@ public struct Orders: Sendable {
     }
 
     /// Unpaid orders whose reservation has run out, oldest first.
+    /// How many orders are in each status, every status present (0 for none).
+    func countsByStatus() async throws -> [OrderStatus: Int] {
+        let counts = try await store.database.read { try await store.countsByStatus(in: $0) }
+        return Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { ($0, counts[$0.rawValue] ?? 0) })
+    }
+
     func expiredOrderIds(limit: Int) async throws -> [String] {
         try await store.database.read { try await store.expiredIds(now: Database.nowMillis(), limit: limit, in: $0) }
     }

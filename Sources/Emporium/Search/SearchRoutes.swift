@@ -29,7 +29,9 @@ struct SearchRoutes {
             let query = try SearchQueryParser(request.uri.queryParameters).request()
             let started = ContinuousClock.now
             let result = search.index.search(query)
-            let took = Double((ContinuousClock.now - started) / .microseconds(1)) / 1000
+            let elapsed = ContinuousClock.now - started
+            SearchTimer.search.record(elapsed)
+            let took = Double(elapsed / .microseconds(1)) / 1000
             return SearchResponseBody(result: result, request: query, tookMs: took).response()
         }
         api.get("products/suggest") { request, _ -> Suggestions in
@@ -37,7 +39,10 @@ struct SearchRoutes {
             guard text.count <= 200 else {
                 throw Problem(.badRequest, code: "invalid_request", detail: "`q` must be at most 200 characters.")
             }
-            return Suggestions(items: search.index.suggest(text).map { .init(text: $0.text, productId: $0.productId) })
+            let started = ContinuousClock.now
+            let suggestions = search.index.suggest(text)
+            SearchTimer.suggest.record(ContinuousClock.now - started)
+            return Suggestions(items: suggestions.map { .init(text: $0.text, productId: $0.productId) })
         }
     }
 }

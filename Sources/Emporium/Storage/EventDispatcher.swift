@@ -56,14 +56,17 @@ public final class EventDispatcher: Service {
     let prepare: @Sendable () async throws -> Void
     let logger: Logger
     let log: EventLog
+    let positions: ConsumerPositions
 
-    /// `prepare` runs before the first consumer starts (waiting for the migrations, so the tables exist).
+    /// `prepare` runs before the first consumer starts (waiting for the migrations, so the tables exist); every
+    /// consumer's position is kept in `positions` (for the outbox lag gauges).
     public init(
         database: Database,
         nodeId: String,
         consumers: [EventConsumer],
         options: DispatcherOptions,
         prepare: @escaping @Sendable () async throws -> Void = {},
+        positions: ConsumerPositions = ConsumerPositions(),
         logger: Logger
     ) {
         self.database = database
@@ -71,6 +74,7 @@ public final class EventDispatcher: Service {
         self.consumers = consumers
         self.options = options
         self.prepare = prepare
+        self.positions = positions
         self.logger = logger
         self.log = EventLog(database: database)
     }
@@ -145,6 +149,7 @@ public final class EventDispatcher: Service {
                 let asked = ContinuousClock.now
                 guard let position = try await lease.claim() else {
                     held = nil
+                    positions.forget(consumer.name)
                     gap = nil
                     try await Task.sleep(for: options.leaseDuration / 2)
                     continue
@@ -170,6 +175,7 @@ public final class EventDispatcher: Service {
                 guard try await lease.advance(to: position) else {
                     logger.warning("lost the lease; another node continues")
                     held = nil
+                    positions.forget(consumer.name)
                     continue
                 }
                 stored = position
@@ -216,6 +222,7 @@ public final class EventDispatcher: Service {
 
     private func recordLag(_ consumer: EventConsumer, position: Int) {
         Gauge(label: "emporium_outbox_position", dimensions: [("consumer", consumer.name)]).record(position)
+        positions.record(consumer.name, at: position)
     }
 }
 

@@ -52,6 +52,8 @@ enum TestStore {
         configuration.dispatcher.leaseDuration = .seconds(1)
         configuration.dispatcher.firstRetryDelay = .milliseconds(5)
         configuration.eventStreamKeepAlive = .milliseconds(100)
+        // The gauges are the process's, shared by every test's store: only the metrics tests refresh them.
+        configuration.metricsInterval = nil
         if engine == .postgres {
             guard let url = postgresURL else { throw ConfigurationError("EMPORIUM_TEST_POSTGRES_URL is not set") }
             let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
