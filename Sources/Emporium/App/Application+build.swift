@@ -25,8 +25,11 @@ public func buildApplication(
         SearchIndexBuilder(search: node.search, prepare: { try await node.schemaReady.value() }, logger: node.logger),
         dispatcher,
         ReservationSweeper(
-            orders: node.orders, payments: node.payments, interval: configuration.sweepInterval, logger: node.logger),
-        FlashSaleSweeper(flashSales: node.flashSales, interval: configuration.sweepInterval, logger: node.logger),
+            orders: node.orders, payments: node.payments, interval: configuration.sweepInterval,
+            prepare: { try await node.schemaReady.value() }, logger: node.logger),
+        FlashSaleSweeper(
+            flashSales: node.flashSales, interval: configuration.sweepInterval,
+            prepare: { try await node.schemaReady.value() }, logger: node.logger),
     ]
     if let interval = configuration.metricsInterval {
         services.append(

@@ -107,10 +107,13 @@ public struct FlashSales: Sendable {
 struct FlashSaleSweeper: Service {
     let flashSales: FlashSales
     let interval: Duration
+    /// Waits for the migrations: the sweep reads tables.
+    var prepare: @Sendable () async throws -> Void = {}
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await prepare()) != nil else { return }
             while !Task.isCancelled {
                 do {
                     try await flashSales.closeEnded()

@@ -9,10 +9,13 @@ struct ReservationSweeper: Service {
     let orders: Orders
     let payments: Payments
     let interval: Duration
+    /// Waits for the migrations: the sweep reads tables.
+    var prepare: @Sendable () async throws -> Void = {}
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            guard (try? await prepare()) != nil else { return }
             while !Task.isCancelled {
                 var backlog = false
                 do {
