@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An in-memory product search index: sorted posting lists of integer document ids, and columns of numbers for
 /// filters, facets and sorts. Searches run concurrently; updates take a short exclusive lock.
 public final class SearchIndex: @unchecked Sendable {
@@ -13,6 +15,11 @@ public final class SearchIndex: @unchecked Sendable {
     }
 
     let lock = ReadWriteLock()
+    /// Held by every update and by a compaction, which reads under `lock`'s read lock: updates wait for it, searches
+    /// do not.
+    let updates = Mutex(())
+    /// Set while a background compaction runs.
+    let compacting = Atomic(false)
     let analyzer = Analyzer()
 
     // Text: term id -> ascending doc ids, and beside each doc all that scoring it reads (`PostingStats`).
@@ -71,36 +78,42 @@ public final class SearchIndex: @unchecked Sendable {
 
     /// Adds or replaces documents by id; a document whose text is unchanged only has its numbers updated.
     public func upsert(_ documents: [SearchDocument]) {
-        lock.withWriteLock {
-            var scratch = IndexingScratch()
-            // A few documents (a catalog or stock change) can only have made their own terms common: looking at
-            // those, not the whole vocabulary, keeps a single update off O(terms) in a million-product index.
-            if documents.count <= Self.fewDocuments { scratch.touched = [] }
-            for document in documents { upsertLocked(document, scratch: &scratch) }
-            vocabulary.settle()
-            if let touched = scratch.touched {
-                markCommonTerms(among: touched)
-            } else {
-                markCommonTerms(among: postingDocs.indices.lazy.map { Int32($0) })
-            }
+        updates.withLock { _ in lock.withWriteLock { upsertLocked(documents) } }
+    }
+
+    private func upsertLocked(_ documents: [SearchDocument]) {
+        var scratch = IndexingScratch()
+        // A few documents (a catalog or stock change) can only have made their own terms common: looking at
+        // those, not the whole vocabulary, keeps a single update off O(terms) in a million-product index.
+        if documents.count <= Self.fewDocuments { scratch.touched = [] }
+        for document in documents { upsertLocked(document, scratch: &scratch) }
+        vocabulary.settle()
+        if let touched = scratch.touched {
+            markCommonTerms(among: touched)
+        } else {
+            markCommonTerms(among: postingDocs.indices.lazy.map { Int32($0) })
         }
     }
 
     /// Removes documents by id; unknown ids are ignored.
     public func remove(ids: [String]) {
-        lock.withWriteLock {
-            for id in ids {
-                if let doc = docOf.removeValue(forKey: id) { kill(doc) }
-            }
+        updates.withLock { _ in lock.withWriteLock { removeLocked(ids: ids) } }
+    }
+
+    private func removeLocked(ids: [String]) {
+        for id in ids {
+            if let doc = docOf.removeValue(forKey: id) { kill(doc) }
         }
     }
 
     /// Empties the index (before a rebuild from the database).
     public func removeAll() {
-        lock.withWriteLock {
-            for doc in docOf.values { kill(doc) }
-            docOf.removeAll()
-        }
+        updates.withLock { _ in lock.withWriteLock { removeAllLocked() } }
+    }
+
+    private func removeAllLocked() {
+        for doc in docOf.values { kill(doc) }
+        docOf.removeAll()
     }
 
     private func kill(_ doc: UInt32) {

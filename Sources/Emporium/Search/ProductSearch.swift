@@ -32,6 +32,8 @@ public struct ProductSearch: Sendable {
         }
         builtFrom.set(head)
         readiness.ready(Self.readinessKey)
+        // A rebuild (`catalog.reloaded`) leaves the whole previous catalog dead.
+        index.compactInBackgroundIfNeeded()
         logger.info(
             "search index built",
             metadata: ["products": "\(index.count)", "seconds": "\(started.duration(to: .now))"]
@@ -55,6 +57,8 @@ public struct ProductSearch: Sendable {
         }
         let document = try await database.read { sql in try await SearchDocuments.document(id: productId, in: sql) }
         if let document { index.upsert([document]) } else { index.remove(ids: [productId]) }
+        // Edited texts and removed products leave dead documents behind until a compaction drops them.
+        index.compactInBackgroundIfNeeded()
     }
 
     /// The node consumer that keeps the index fresh: catalog, stock and rating changes.
