@@ -16,12 +16,13 @@ extension SearchIndex {
         }
     }
 
-    /// Starts a compaction on a background task once the dead documents are at least `minimumDead` and a quarter
-    /// of the live ones; one at a time. True when it started one.
+    /// Starts a compaction on a background task once the dead documents are at least `minimumDead` and a
+    /// sixteenth of the live ones (so dead documents never cost more than about 6% of the index); one at a time.
+    /// True when it started one.
     @discardableResult
     public func compactInBackgroundIfNeeded(minimumDead: Int = 1_000) -> Bool {
         let (dead, live) = lock.withReadLock { (rows.count - liveCount, liveCount) }
-        guard dead >= minimumDead, dead >= live / 4 else { return false }
+        guard dead >= minimumDead, dead >= live / 16 else { return false }
         guard compacting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
