@@ -1,3 +1,4 @@
+import CPrefetch
 import Synchronization
 
 /// Compaction: a document whose text changed is indexed anew under a new doc id, and a removed one stays in the
@@ -11,8 +12,11 @@ extension SearchIndex {
     /// the read lock (searches go on; updates wait for it), then swapped in under the write lock.
     public func compact() {
         updates.withLock { _ in
-            let compacted = lock.withReadLock { makeCompacted() }
-            lock.withWriteLock { install(compacted) }
+            var compacted = lock.withReadLock { makeCompacted() }
+            lock.withWriteLock { swap(&compacted) }
+            // The old copy, now in `compacted`, is freed here: hand its memory back, or the RSS keeps both.
+            compacted = Compacted()
+            emporium_release_free_memory()
         }
     }
 
@@ -74,15 +78,16 @@ extension SearchIndex {
         return compacted
     }
 
-    private func install(_ compacted: Compacted) {
-        postingDocs = compacted.postingDocs
-        postingStats = compacted.postingStats
-        termMarks = compacted.termMarks
-        rows = compacted.rows
-        facetKeys = compacted.facetKeys
-        ratingCount = compacted.ratingCount
-        createdAt = compacted.createdAt
-        records = compacted.records
-        docOf = compacted.docOf
+    /// Puts the compacted copy in place and the old state into `compacted`, to be freed outside the lock.
+    private func swap(_ compacted: inout Compacted) {
+        Swift.swap(&postingDocs, &compacted.postingDocs)
+        Swift.swap(&postingStats, &compacted.postingStats)
+        Swift.swap(&termMarks, &compacted.termMarks)
+        Swift.swap(&rows, &compacted.rows)
+        Swift.swap(&facetKeys, &compacted.facetKeys)
+        Swift.swap(&ratingCount, &compacted.ratingCount)
+        Swift.swap(&createdAt, &compacted.createdAt)
+        Swift.swap(&records, &compacted.records)
+        Swift.swap(&docOf, &compacted.docOf)
     }
 }
