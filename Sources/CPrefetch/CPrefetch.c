@@ -1,12 +1,2 @@
-// The prefetch is the header's inline function; the memory release below needs malloc.h, kept out of Swift.
+// The module is its header's inline function; SwiftPM wants a source file in a C target.
 #include "CPrefetch.h"
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
-void emporium_release_free_memory(void) {
-#if defined(__GLIBC__)
-    malloc_trim(0);
-#endif
-}

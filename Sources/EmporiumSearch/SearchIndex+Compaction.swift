@@ -1,4 +1,3 @@
-import CPrefetch
 import Synchronization
 
 /// Compaction: a document whose text changed is indexed anew under a new doc id, and a removed one stays in the
@@ -14,9 +13,8 @@ extension SearchIndex {
         updates.withLock { _ in
             var compacted = lock.withReadLock { makeCompacted() }
             lock.withWriteLock { swap(&compacted) }
-            // The old copy, now in `compacted`, is freed here: hand its memory back, or the RSS keeps both.
+            // The old copy, now in `compacted`, is freed here, outside both locks.
             compacted = Compacted()
-            emporium_release_free_memory()
         }
     }
 

@@ -7,8 +7,4 @@ static inline void emporium_prefetch(const void *address) {
     __builtin_prefetch(address, 0, 3);
 }
 
-/// Gives the memory malloc holds free back to the operating system (glibc's malloc_trim; a no-op elsewhere).
-/// After a compaction frees a whole copy of the search index, glibc would otherwise keep it, and the node's RSS.
-void emporium_release_free_memory(void);
-
 #endif
