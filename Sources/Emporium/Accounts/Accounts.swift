@@ -123,6 +123,12 @@ public struct Accounts: Sendable {
         return row.user
     }
 
+    /// The user's display name, read in the caller's transaction.
+    func name(userId: String, in sql: any SQLDatabase) async throws -> String {
+        guard let row = try await store.user(id: userId, in: sql) else { throw AccountsError.userNotFound }
+        return row.user.name
+    }
+
     private func startFamily(userId: String, now: Int, in sql: any SQLDatabase) async throws -> String {
         let familyId = Identifier.make("rtf")
         try await store.insertFamily(id: familyId, userId: userId, now: now, in: sql)

@@ -105,7 +105,11 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     OrderRoutes(orders: node.orders, payments: node.payments, notifications: node.notifications).register(on: api)
     FlashSaleRoutes(flashSales: node.flashSales, keepAlive: configuration.eventStreamKeepAlive).register(on: api)
     SearchRoutes(search: node.search).register(on: api)
-    CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory).register(on: api)
+    let reviews = node.reviews
+    CatalogRoutes(catalog: node.catalog, categories: node.categories, inventory: node.inventory) { userId, productId in
+        try await reviews.readsOwnWrites(userId: userId, productId: productId)
+    }.register(on: api)
+    ReviewRoutes(reviews: reviews).register(on: api)
 
     routeMethods.load(router)
     return router

@@ -17,6 +17,7 @@ public struct StoreNode: Sendable {
     public let payments: Payments
     public let flashSales: FlashSales
     public let notifications: Notifications
+    public let reviews: Reviews
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
@@ -33,6 +34,7 @@ public struct StoreNode: Sendable {
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
         + StockStore.migrations + CartStore.migrations + OrderStore.migrations + StockStore.reservationMigrations
         + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations + FlashSaleStore.migrations
+        + SessionPositions.migrations + ReviewStore.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -77,13 +79,14 @@ public struct StoreNode: Sendable {
             )
             let gateway = SandboxGateway(database: database, faults: configuration.paymentFaults)
             let idempotencySecret = SymmetricKey(data: SHA256.hash(data: Array(("idempotency:" + secret).utf8)))
+            let catalog = Catalog(store: catalogStore, inventory: inventory, cache: ProductCache(), images: images)
             let idempotency = IdempotencyStore(
                 database: database, secret: idempotencySecret, nodeId: configuration.nodeId)
             return StoreNode(
                 configuration: configuration,
                 database: database,
                 accounts: accounts,
-                catalog: Catalog(store: catalogStore, inventory: inventory, cache: ProductCache(), images: images),
+                catalog: catalog,
                 categories: Categories(store: catalogStore, cache: CategoryTreeCache()),
                 inventory: inventory,
                 search: ProductSearch(index: SearchIndex(), database: database, readiness: readiness),
@@ -94,6 +97,9 @@ public struct StoreNode: Sendable {
                 flashSales: FlashSales(
                     database: database, orders: orders, idempotency: idempotency, options: configuration.flashSales),
                 notifications: Notifications(database: database),
+                reviews: Reviews(
+                    store: ReviewStore(database: database), catalog: catalog, orders: orders, accounts: accounts,
+                    sessions: SessionPositions(database: database)),
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
@@ -106,7 +112,7 @@ public struct StoreNode: Sendable {
     }
 
     /// The event consumers of this node: its caches follow catalog and stock changes (node consumers), and it
-    /// takes its turn at the cluster's work (notifications).
+    /// takes its turn at the cluster's work (notifications, rating aggregates).
     var nodeConsumers: [EventConsumer] {
         let catalog = self.catalog
         let categories = self.categories
@@ -116,6 +122,7 @@ public struct StoreNode: Sendable {
             orders.reservations.consumer,
             flashSales.consumer(start: { [servingFrom] in try await servingFrom.value() }),
             notifications.consumer,
+            reviews.aggregator,
             EventConsumer(
                 name: "product-cache",
                 scope: .node(start: { [servingFrom] in try await servingFrom.value() }),

@@ -127,6 +127,31 @@ public struct Catalog: Sendable {
         return try cache.store(product, ticket: ticket)
     }
 
+    /// The product page read from the database, not from this node's cache nor into it: for a reader whose own
+    /// write this node's cache may not show yet (`SessionPositions`).
+    public func uncachedPage(idOrSlug: String) async throws -> ProductCache.Page {
+        guard let product = try await database.read({ try await queries.product(idOrSlug: idOrSlug, in: $0) }) else {
+            throw CatalogError.productNotFound
+        }
+        return try ProductCache.page(of: product)
+    }
+
+    /// The id of the live product with this id or slug, nil when there is none.
+    func liveProductId(_ idOrSlug: String, in sql: any SQLDatabase) async throws -> String? {
+        try await store.liveProductId(idOrSlug, in: sql)
+    }
+
+    /// Sets the product's rating from its reviews' aggregate and tells every node (`product.rated`), in the
+    /// aggregator's transaction.
+    func recordRating(productId: String, sum: Int, count: Int, in sql: any SQLDatabase) async throws {
+        try await store.setRating(productId: productId, sum: sum, count: count, in: sql)
+        try await Outbox.append(
+            "product.rated", aggregateId: productId,
+            payload: ProductRated(
+                productId: productId, average: RatingSummary.average(sum: sum, count: count), count: count),
+            in: sql)
+    }
+
     /// Reads the product from the database, bypassing and refreshing the cache (after an admin's write).
     func freshProduct(_ id: String) async throws -> Product {
         cache.invalidate(productId: id)

@@ -8,6 +8,9 @@ struct CatalogRoutes {
     let catalog: Catalog
     let categories: Categories
     let inventory: Inventory
+    /// Whether this caller's read of this product must come from the database (their own recent write, such as a
+    /// review, may not be in this node's cache yet); Catalog does not know what wrote it.
+    let readsOwnWrites: @Sendable (_ userId: String, _ productId: String) async throws -> Bool
 
     struct CategoryBody: Decodable {
         let name: String
@@ -48,8 +51,12 @@ struct CatalogRoutes {
     func register(on api: RouterGroup<AppRequestContext>) {
         api.get("products/{idOrSlug}") { request, context -> Response in
             let key = try context.parameters.require("idOrSlug")
-            let page = try await catalog.page(idOrSlug: key)
+            var page = try await catalog.page(idOrSlug: key)
             var headers: HTTPFields = [.eTag: page.etag, .cacheControl: "public, max-age=5"]
+            if let identity = context.identity, try await readsOwnWrites(identity.userId, page.productId) {
+                page = try await catalog.uncachedPage(idOrSlug: page.productId)
+                headers = [.eTag: page.etag, .cacheControl: "private, no-cache"]
+            }
             if request.ifNoneMatchContains(page.etag) {
                 return Response(status: .notModified, headers: headers)
             }

@@ -235,3 +235,22 @@ enum JSON {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 }
+
+extension CatalogStore {
+    func liveProductId(_ idOrSlug: String, in sql: any SQLDatabase) async throws -> String? {
+        let ids = try await sql.raw(
+            """
+            SELECT id FROM products WHERE (id = \(bind: idOrSlug) OR slug = \(bind: idOrSlug)) AND deleted_at IS NULL
+            """
+        ).all().map { try $0.decode(column: "id", as: String.self) }
+        // An id wins over another product's slug that happens to equal it.
+        return ids.first { $0 == idOrSlug } ?? ids.first
+    }
+
+    /// The rating columns only: a rating is not a change of the product itself, so its version stays.
+    func setRating(productId: String, sum: Int, count: Int, in sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "UPDATE products SET rating_sum = \(bind: sum), rating_count = \(bind: count) WHERE id = \(bind: productId)"
+        ).run()
+    }
+}

@@ -42,12 +42,17 @@ public final class ProductCache: Sendable {
         Ticket(generation: state.withLock { $0.generation })
     }
 
-    func store(_ product: Product, ticket: Ticket) throws -> Page {
+    /// The page of a product: its JSON and an ETag from its bytes.
+    static func page(of product: Product) throws -> Page {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = Array(try encoder.encode(product))
         let digest = sha256Hex(json).prefix(24)
-        let page = Page(productId: product.id, slug: product.slug, json: json, etag: "\"\(digest)\"")
+        return Page(productId: product.id, slug: product.slug, json: json, etag: "\"\(digest)\"")
+    }
+
+    func store(_ product: Product, ticket: Ticket) throws -> Page {
+        let page = try Self.page(of: product)
         state.withLock { state in
             guard max(state.invalidatedAt[product.id] ?? -1, state.allInvalidatedAt) <= ticket.generation else {
                 return

@@ -276,3 +276,16 @@ extension OrderStore.Row {
         )
     }
 }
+
+extension OrderStore {
+    func hasBought(userId: String, productId: String, in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw(
+            """
+            SELECT 1 AS found FROM orders o JOIN order_items i ON i.order_id = o.id
+            WHERE o.user_id = \(bind: userId) AND i.product_id = \(bind: productId)
+                AND o.status IN ('confirmed', 'shipped', 'delivered')
+            LIMIT 1
+            """
+        ).first() != nil
+    }
+}

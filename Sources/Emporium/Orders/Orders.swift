@@ -80,6 +80,11 @@ public struct Orders: Sendable {
     }
 
     /// The order, if it is this user's (else 404: another customer's order is not revealed); any order for nil.
+    /// Whether the customer has a confirmed, shipped or delivered order with the product (a verified purchase).
+    func hasBought(userId: String, productId: String, in sql: any SQLDatabase) async throws -> Bool {
+        try await store.hasBought(userId: userId, productId: productId, in: sql)
+    }
+
     public func order(id: String, userId: String?) async throws -> Order {
         try await store.database.read { sql in
             guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else {

@@ -61,12 +61,13 @@ public struct ProductSearch: Sendable {
         index.compactInBackgroundIfNeeded()
     }
 
-    /// The node consumer that keeps the index fresh: catalog, stock and rating changes.
+    /// The node consumer that keeps the index fresh: catalog, stock and rating changes (`product.rated`, written by
+    /// the review aggregator with the new rating).
     var consumer: EventConsumer {
         EventConsumer(
             name: "search-index",
             scope: .node(start: { [builtFrom] in try await builtFrom.value() }),
-            types: ["product.", "inventory.changed", "catalog.reloaded", "review."]
+            types: ["product.", "inventory.changed", "catalog.reloaded"]
         ) { event in try await apply(event) }
     }
 }

@@ -46,6 +46,43 @@ public enum Outbox {
         try await appendAll([(type, aggregateId, payload)], in: tx)
     }
 
+    /// Appends an event inside the caller's transaction `tx` and returns its position in the log (its id), for a
+    /// write whose author's next reads wait for it (`SessionPositions`).
+    static func appendReturningPosition(
+        _ type: String,
+        aggregateId: String,
+        payload: some Encodable & Sendable,
+        in tx: any SQLDatabase
+    ) async throws -> Int {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
+        let now = Database.nowMillis()
+        let row: (any SQLRow)?
+        switch tx.engine {
+        case .sqlite:
+            row = try await tx.raw(
+                """
+                INSERT INTO events (type, aggregate_id, payload, created_at)
+                VALUES (\(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now)) RETURNING id
+                """
+            ).first()
+        case .postgres:
+            row = try await tx.raw(
+                """
+                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
+                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
+                SELECT nextval('events_id_seq'), \(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now), x.xid
+                FROM x RETURNING id
+                """
+            ).first()
+        }
+        guard let id = try row?.decode(column: "id", as: Int.self) else {
+            throw ConfigurationError("the event log gave no id for \(type)")
+        }
+        return id
+    }
+
     /// Appends events inside the caller's transaction `tx`, in one statement, in the order given (one event, or a
     /// flash-sale batch's orders).
     static func appendAll(
