@@ -202,22 +202,21 @@ struct ReviewStore: Sendable {
     func apply(
         productId: String, stars delta: [Int], eventId: Int, in sql: any SQLDatabase
     ) async throws -> (sum: Int, count: Int)? {
-        try await sql.raw(
-            """
-            INSERT INTO product_ratings (product_id, rating_count, rating_sum, stars_1, stars_2, stars_3, stars_4,
-                stars_5, applied_event)
-            VALUES (\(bind: productId), 0, 0, 0, 0, 0, 0, 0, 0) ON CONFLICT (product_id) DO NOTHING
-            """
-        ).run()
         let count = delta.reduce(0, +)
         let sum = delta.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+        // One statement: the first event of a product inserts its row, later ones add to it.
         return try await sql.raw(
             """
-            UPDATE product_ratings SET rating_count = rating_count + \(bind: count), rating_sum = rating_sum + \(bind: sum),
-                stars_1 = stars_1 + \(bind: delta[0]), stars_2 = stars_2 + \(bind: delta[1]),
-                stars_3 = stars_3 + \(bind: delta[2]), stars_4 = stars_4 + \(bind: delta[3]),
-                stars_5 = stars_5 + \(bind: delta[4]), applied_event = \(bind: eventId)
-            WHERE product_id = \(bind: productId) AND applied_event < \(bind: eventId)
+            INSERT INTO product_ratings AS r (product_id, rating_count, rating_sum, stars_1, stars_2, stars_3, stars_4,
+                stars_5, applied_event)
+            VALUES (\(bind: productId), \(bind: count), \(bind: sum), \(bind: delta[0]), \(bind: delta[1]),
+                \(bind: delta[2]), \(bind: delta[3]), \(bind: delta[4]), \(bind: eventId))
+            ON CONFLICT (product_id) DO UPDATE SET rating_count = r.rating_count + excluded.rating_count,
+                rating_sum = r.rating_sum + excluded.rating_sum, stars_1 = r.stars_1 + excluded.stars_1,
+                stars_2 = r.stars_2 + excluded.stars_2, stars_3 = r.stars_3 + excluded.stars_3,
+                stars_4 = r.stars_4 + excluded.stars_4, stars_5 = r.stars_5 + excluded.stars_5,
+                applied_event = excluded.applied_event
+            WHERE r.applied_event < excluded.applied_event
             RETURNING rating_sum, rating_count
             """
         ).first().map {

@@ -147,23 +147,38 @@ public struct Reviews: Sendable {
     }
 
     /// The consumer that keeps `product_ratings` and the product's rating columns: cluster scope, so one node
-    /// applies each event, exactly once per product thanks to the aggregate's `applied_event` guard.
+    /// applies each event, exactly once per product thanks to the aggregate's `applied_event` guard. A batch of
+    /// events is one transaction, with one `product.rated` per product.
     var aggregator: EventConsumer {
-        EventConsumer(name: Self.aggregatorName, scope: .cluster, types: ["review."]) { event in
-            let change = try event.decode(ReviewChanged.self)
-            var stars = [0, 0, 0, 0, 0]
-            switch event.type {
-            case "review.created": stars[change.review.rating - 1] += 1
-            case "review.updated":
-                stars[change.review.rating - 1] += 1
-                if let previous = change.previousRating { stars[previous - 1] -= 1 }
-            case "review.deleted": stars[change.review.rating - 1] -= 1
-            default: return
-            }
-            let productId = change.review.productId
-            try await database.transaction { sql in
+        EventConsumer(
+            name: Self.aggregatorName, scope: .cluster, types: ["review."],
+            handleBatch: { events in try await aggregate(events) },
+            handle: { event in try await aggregate([event]) })
+    }
+
+    private func aggregate(_ events: [OutboxEvent]) async throws {
+        try await database.transaction { sql in
+            var totals: [String: (sum: Int, count: Int)] = [:]
+            var order: [String] = []
+            for event in events {
+                let change = try event.decode(ReviewChanged.self)
+                var stars = [0, 0, 0, 0, 0]
+                switch event.type {
+                case "review.created": stars[change.review.rating - 1] += 1
+                case "review.updated":
+                    stars[change.review.rating - 1] += 1
+                    if let previous = change.previousRating { stars[previous - 1] -= 1 }
+                case "review.deleted": stars[change.review.rating - 1] -= 1
+                default: continue
+                }
+                let productId = change.review.productId
                 guard let total = try await store.apply(productId: productId, stars: stars, eventId: event.id, in: sql)
-                else { return }
+                else { continue }
+                if totals[productId] == nil { order.append(productId) }
+                totals[productId] = total
+            }
+            for productId in order {
+                let total = totals[productId]!
                 try await catalog.recordRating(productId: productId, sum: total.sum, count: total.count, in: sql)
             }
         }

@@ -18,16 +18,21 @@ public struct EventConsumer: Sendable {
     /// Event types (or prefixes ending in `.`) this consumer handles; other events only advance its position.
     public let types: [String]
     public let handle: @Sendable (OutboxEvent) async throws -> Void
+    /// Handles several wanted events at once (in one transaction, say); when it throws, the events are handed to
+    /// `handle` one by one, so a bad event is retried and parked alone.
+    public let handleBatch: (@Sendable ([OutboxEvent]) async throws -> Void)?
 
     public init(
         name: String,
         scope: Scope,
         types: [String],
+        handleBatch: (@Sendable ([OutboxEvent]) async throws -> Void)? = nil,
         handle: @escaping @Sendable (OutboxEvent) async throws -> Void
     ) {
         self.name = name
         self.scope = scope
         self.types = types
+        self.handleBatch = handleBatch
         self.handle = handle
     }
 
@@ -121,8 +126,9 @@ public final class EventDispatcher: Service {
         while !Task.isCancelled {
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
+            let batched = try await deliverBatch(events, to: consumer, logger: logger)
             for event in events {
-                try await deliver(event, to: consumer, logger: logger)
+                if !batched { try await deliver(event, to: consumer, logger: logger) }
                 position = event.id
             }
             recordLag(consumer, position: position)
@@ -162,9 +168,10 @@ public final class EventDispatcher: Service {
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
             var handled = false
+            let batched = try await deliverBatch(events, to: consumer, logger: logger)
             for event in events {
                 if consumer.wants(event) { handled = true }
-                if let failure = try await deliver(event, to: consumer, logger: logger) {
+                if !batched, let failure = try await deliver(event, to: consumer, logger: logger) {
                     try await lease.park(event, attempts: options.maxAttempts, error: failure)
                 }
                 position = event.id
@@ -186,6 +193,26 @@ public final class EventDispatcher: Service {
             if events.count < options.batchSize {
                 await database.commitSignal.wait(after: seen, timeout: options.pollInterval)
             }
+        }
+    }
+
+    /// Hands the wanted events of a batch to a consumer's batch handler in one call; true when it took them all.
+    /// False (nothing handled) without a batch handler, for fewer than two wanted events, or when it threw: then
+    /// `deliver` hands them over one by one.
+    private func deliverBatch(_ events: [OutboxEvent], to consumer: EventConsumer, logger: Logger) async throws -> Bool
+    {
+        guard let handleBatch = consumer.handleBatch else { return false }
+        let wanted = events.filter(consumer.wants)
+        guard wanted.count > 1 else { return false }
+        do {
+            try await handleBatch(wanted)
+            return true
+        } catch {
+            if Task.isCancelled || error is CancellationError { throw CancellationError() }
+            logger.warning(
+                "batch handler failed; handling its events one by one",
+                metadata: ["events": "\(wanted.count)", "error": "\(error)"])
+            return false
         }
     }
 
