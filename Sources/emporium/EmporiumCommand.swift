@@ -159,10 +159,10 @@ struct Seed: AsyncParsableCommand {
 
     @OptionGroup var storage: StorageOptions
 
-    @Flag(help: "The curated demo catalog (about 200 products)")
+    @Flag(help: "The curated demo catalog (about 200 products, with reviews by demo customers)")
     var demo = false
 
-    @Option(help: "Generate this many synthetic products (deterministic for a given --seed)")
+    @Option(help: "Generate this many synthetic products with ratings (deterministic for a given --seed)")
     var synthetic: Int?
 
     @Option(help: "Seed of the synthetic catalog")

@@ -123,6 +123,12 @@ public struct Accounts: Sendable {
         return row.user
     }
 
+    /// A customer account that cannot sign in (no password matches "!"): the demo store's reviewers.
+    func insertUnusable(id: String, email: String, name: String, now: Int, in sql: any SQLDatabase) async throws {
+        _ = try await store.insertUser(
+            id: id, email: email, name: name, passwordHash: "!", role: .customer, now: now, in: sql)
+    }
+
     /// The user's display name, read in the caller's transaction.
     func name(userId: String, in sql: any SQLDatabase) async throws -> String {
         guard let row = try await store.user(id: userId, in: sql) else { throw AccountsError.userNotFound }

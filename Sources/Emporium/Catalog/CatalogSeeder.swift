@@ -27,16 +27,20 @@ public struct CatalogSeeder: Sendable {
             let parent = category.parentKey.flatMap { categoryIds[$0] }
             categoryIds[category.key] = try await node.categories.create(name: category.name, parentId: parent).id
         }
+        var productIds: [String] = []
         for seed in DemoCatalog.products {
             var product = seed.product
             product.categoryId = categoryIds[seed.categoryKey]
             let created = try await node.catalog.createProduct(product)
+            productIds.append(created.id)
             if let svg = seed.svgImage {
                 _ = try await node.catalog.addImage(
                     productId: created.id, declaredType: "image/svg+xml", bytes: Array(svg.utf8))
             }
         }
-        node.logger.info("seeded the demo catalog", metadata: ["products": "\(DemoCatalog.products.count)"])
+        let reviews = try await node.reviews.seedDemo(productIds: productIds)
+        node.logger.info(
+            "seeded the demo catalog", metadata: ["products": "\(DemoCatalog.products.count)", "reviews": "\(reviews)"])
         return true
     }
 
@@ -131,16 +135,23 @@ struct SyntheticRows {
         var products: [any SQLExpression] = []
         var variants: [any SQLExpression] = []
         var stock: [(sku: String, productId: String, onHand: Int)] = []
+        var ratings: [(productId: String, stars: [Int])] = []
         for index in range {
             let seed = catalog.product(at: index)
             let product = seed.product
             let id = String(format: "prd_syn%08d", index)
+            // Ratings without reviews behind them, so the rating facet, minRating and sort=rating mean something.
+            var draw = RatingDraw(seed: catalog.seed, index: index)
+            let stars = draw.histogram(count: draw.ratingCount())
+            let ratingCount = stars.reduce(0, +)
+            let ratingSum = stars.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+            if ratingCount > 0 { ratings.append((id, stars)) }
             products.append(
                 SQLList([
                     SQLBind(id), SQLBind(Slug.make(product.title) + "-\(index)"), SQLBind(product.title),
                     SQLBind(product.description), SQLBind(product.brand), SQLBind(categoryIds[seed.categoryKey]),
                     SQLBind(try JSON.string(product.attributes)), SQLBind(1), SQLBind(now + index),
-                    SQLBind(now + index),
+                    SQLBind(now + index), SQLBind(ratingSum), SQLBind(ratingCount),
                 ]).grouped)
             for (position, variant) in product.variants.enumerated() {
                 variants.append(
@@ -154,7 +165,8 @@ struct SyntheticRows {
         }
         try await sql.raw(
             """
-            INSERT INTO products (id, slug, title, description, brand, category_id, attributes, version, created_at, updated_at)
+            INSERT INTO products (id, slug, title, description, brand, category_id, attributes, version, created_at, updated_at,
+                rating_sum, rating_count)
             VALUES \(SQLList(products))
             """
         ).run()
@@ -162,6 +174,7 @@ struct SyntheticRows {
             "INSERT INTO variants (sku, product_id, title, attributes, price_amount, price_currency, position) VALUES \(SQLList(variants))"
         ).run()
         try await StockStore.insertInitial(stock, now: now, in: sql)
+        try await ReviewStore.insertAggregates(ratings, in: sql)
     }
 }
 

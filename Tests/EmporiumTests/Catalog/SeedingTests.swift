@@ -29,6 +29,38 @@ struct SeedingTests {
             let image = try await client.send(.get, url)
             #expect(image.headers[.contentType] == "image/svg+xml")
 
+            // Reviews: several a product, a mix of ratings, some verified; the ratings follow from the event log.
+            let reviews = try await node.database.read { sql in
+                try await sql.raw(
+                    """
+                    SELECT COUNT(*) AS n, COUNT(DISTINCT rating) AS stars, CAST(SUM(verified_purchase) AS BIGINT) AS verified,
+                        COUNT(DISTINCT product_id) AS products FROM reviews
+                    """
+                ).first()!
+            }
+            let count = try reviews.decode(column: "n", as: Int.self)
+            #expect(count >= DemoCatalog.products.count * 2)
+            #expect(try reviews.decode(column: "stars", as: Int.self) == 5)
+            let verified = try reviews.decode(column: "verified", as: Int.self)
+            #expect(verified > count / 5 && verified < count * 3 / 5)
+            #expect(try reviews.decode(column: "products", as: Int.self) > DemoCatalog.products.count * 3 / 4)
+            #expect(
+                try await eventually(timeout: .seconds(30)) {
+                    try await node.database.read { sql in
+                        try await sql.raw(
+                            """
+                            SELECT COUNT(*) AS off FROM products p WHERE p.rating_count <> (SELECT COUNT(*) FROM reviews r
+                                WHERE r.product_id = p.id) OR p.rating_sum <> (SELECT COALESCE(SUM(r.rating), 0)
+                                FROM reviews r WHERE r.product_id = p.id)
+                            """
+                        ).first()!.decode(column: "off", as: Int.self)
+                    } == 0
+                })
+            // The demo reviewers cannot sign in.
+            let login = try await client.send(
+                .post, "/api/v1/auth/login", json: #"{"email": "reviewer1@demo.emporium.dev", "password": "!"}"#)
+            #expect(login.status == .unauthorized)
+
             // Seeding again changes nothing.
             #expect(try await CatalogSeeder(node: node).seedDemo() == false)
         }
@@ -60,5 +92,14 @@ struct SeedingTests {
         let product = try #require(try JSONSerialization.jsonObject(with: Data(exports[0][0].utf8)) as? [String: Any])
         #expect((product["variants"] as? [[String: Any]])?.isEmpty == false)
         #expect(((product["category"] as? [String: Any])?["path"] as? [String])?.count == 3)
+        // Ratings for the rating facet: most products rated, averages spread over the stars.
+        let ratings = try exports[0].map { line -> [String: Any] in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return try #require(object["rating"] as? [String: Any])
+        }
+        let rated = ratings.filter { ($0["count"] as? Int ?? 0) > 0 }
+        #expect(rated.count > 1234 / 2 && rated.count < 1234)
+        let averages = Set(rated.compactMap { ($0["average"] as? Double).map { Int($0) } })
+        #expect(averages.isSuperset(of: [2, 3, 4]))
     }
 }

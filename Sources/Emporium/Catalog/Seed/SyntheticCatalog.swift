@@ -7,7 +7,7 @@ public struct SyntheticCatalog: Sendable {
     /// 500 invented brands, the first ones far more common than the rest.
     public let brands: [String]
 
-    private let seed: UInt64
+    let seed: UInt64
     /// About 5,000 invented words and 200 real ones, most common first.
     private let vocabulary: WordList
     private let wordOdds: ZipfTable
