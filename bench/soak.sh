@@ -2,7 +2,8 @@
 # Soak (issue 22, item 4): one release node on SQLite with a synthetic catalog, edited (titles and prices) at a
 # steady rate while it is searched, for MINUTES; the node's RSS is sampled every 5 s. Checks that the search
 # index's compaction keeps memory flat and search latency where it was. bench/soak.py drives it and writes
-# $OUT/soak.json, $OUT/soak-rss.svg and the numbers for bench/RESULTS.md.
+# $OUT/soak.json, $OUT/soak-rss.svg and the numbers for bench/RESULTS.md; $OUT/server.log has a line for each
+# compaction, with how long searches waited for it.
 #
 #   bench/soak.sh                                    # 200,000 products, 50 edits/s, 4 searchers, 10 minutes
 #   PRODUCTS=20000 MINUTES=2 bench/soak.sh           # a quick look
@@ -40,7 +41,7 @@ if [ ! -f "$DATA/emporium.sqlite" ]; then
     --log-level warning >&2
 fi
 EMPORIUM_RATE_LIMIT=0 EMPORIUM_ACCESS_LOG=off "$BIN" serve --data-dir "$DATA" --port "$PORT" \
-  --log-level warning > "$OUT/server.log" 2>&1 &
+  --log-level notice > "$OUT/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.5; done
 curl -fs "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "node not ready" >&2; exit 1; }

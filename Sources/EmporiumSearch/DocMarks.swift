@@ -10,7 +10,18 @@ struct DocMarks {
     private(set) var count: UInt32 = 0
 
     init(_ docs: [UInt32]) {
-        let words = Int(docs.last ?? 0) / 64 + 1
+        self.init(docs, last: docs.last ?? 0)
+    }
+
+    /// The marks of `docs` renumbered by `newId`, without the documents it maps to `UInt32.max`: a compaction's,
+    /// whose renumbering keeps the order (what `DocMarks(compactedDocs)` would be, without making that list).
+    init(_ docs: [UInt32], renumberedBy newId: UnsafeBufferPointer<UInt32>) {
+        let renumbered = docs.lazy.map { newId[Int($0)] }.filter { $0 != .max }
+        self.init(renumbered, last: docs.reversed().lazy.map { newId[Int($0)] }.first { $0 != .max } ?? 0)
+    }
+
+    private init(_ docs: some Sequence<UInt32>, last: UInt32) {
+        let words = Int(last) / 64 + 1
         bits = [UInt64](repeating: 0, count: words)
         bits.withUnsafeMutableBufferPointer { bits in
             for doc in docs { bits[Int(doc >> 6)] |= 1 << UInt64(doc & 63) }

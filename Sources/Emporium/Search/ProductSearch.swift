@@ -33,7 +33,7 @@ public struct ProductSearch: Sendable {
         builtFrom.set(head)
         readiness.ready(Self.readinessKey)
         // A rebuild (`catalog.reloaded`) leaves the whole previous catalog dead.
-        index.compactInBackgroundIfNeeded()
+        compactIfNeeded(logger: logger)
         logger.info(
             "search index built",
             metadata: ["products": "\(index.count)", "seconds": "\(started.duration(to: .now))"]
@@ -58,7 +58,21 @@ public struct ProductSearch: Sendable {
         let document = try await database.read { sql in try await SearchDocuments.document(id: productId, in: sql) }
         if let document { index.upsert([document]) } else { index.remove(ids: [productId]) }
         // Edited texts and removed products leave dead documents behind until a compaction drops them.
-        index.compactInBackgroundIfNeeded()
+        compactIfNeeded(logger: Logger(label: "search"))
+    }
+
+    /// Compacts the index in the background past its threshold; a compaction is logged with the time searches
+    /// waited for it (rare: one per sixteenth of the catalog edited).
+    private func compactIfNeeded(logger: Logger) {
+        index.compactInBackgroundIfNeeded { compaction in
+            logger.notice(
+                "search index compacted",
+                metadata: [
+                    "dropped": "\(compaction.dropped)",
+                    "pauseMs": "\((compaction.pause / .milliseconds(1) * 10).rounded() / 10)",
+                ]
+            )
+        }
     }
 
     /// The node consumer that keeps the index fresh: catalog, stock and rating changes (`product.rated`, written by

@@ -72,6 +72,129 @@ struct CompactionTests {
         #expect(index.count == live + 1)
     }
 
+    /// An index of `count` documents, then `edits` new texts for random ones (each leaves a dead document), and the
+    /// last version of each document in the order it was last indexed. Seven titles in ten have "steel", so that
+    /// term is common enough (4,096 documents) to be marked from 6,000 documents, and not in all of them (the marks
+    /// of a term in every document number them as any list would).
+    static func editedIndex(
+        count: Int,
+        edits: Int,
+        _ random: inout BruteForceTests.Generator
+    ) -> (SearchIndex, latest: [SearchDocument]) {
+        let index = SearchIndex()
+        var latest: [Int: (order: Int, document: SearchDocument)] = [:]
+        var order = 0
+        func add(_ id: Int, _ random: inout BruteForceTests.Generator) {
+            let document = Self.steelDocument(id, &random)
+            index.upsert([document])
+            latest[id] = (order, document)
+            order += 1
+        }
+        for id in 0..<count { add(id, &random) }
+        for _ in 0..<edits { add(Int.random(in: 0..<count, using: &random), &random) }
+        return (index, latest.values.sorted { $0.order < $1.order }.map(\.document))
+    }
+
+    static func steelDocument(_ id: Int, _ random: inout BruteForceTests.Generator) -> SearchDocument {
+        var document = Self.document(id, &random)
+        if Int.random(in: 0..<10, using: &random) < 7 { document.title = "steel " + document.title }
+        return document
+    }
+
+    static func request(_ random: inout BruteForceTests.Generator) -> SearchRequest {
+        let words = ["steel"] + Words.words
+        var request = SearchRequest(
+            text: (0..<Int.random(in: 0...2, using: &random)).map { _ in words.randomElement(using: &random)! }
+                .joined(separator: " "),
+            pageSize: 30
+        )
+        if Bool.random(using: &random) { request.minPrice = Int.random(in: 0...100_000, using: &random) }
+        request.inStockOnly = Bool.random(using: &random)
+        request.sort = SearchRequest.Sort.allCases.randomElement(using: &random)!
+        return request
+    }
+
+    /// The marks of common terms (intersections use them) are renumbered with the posting lists, and the index
+    /// compacts again after more edits.
+    @Test func commonTermsStayMarkedAndRightAcrossCompactions() {
+        var random = BruteForceTests.Generator(state: 4)
+        var (index, latest) = Self.editedIndex(count: 7_000, edits: 1_500, &random)
+        #expect(!index.termMarks.isEmpty)
+        let marked = Set(index.termMarks.keys)
+        for round in 0..<2 {
+            if round > 0 {
+                // More edits after the first compaction: documents 0..<1500 get new texts, in order.
+                let edited = (0..<1_500).map { id in Self.steelDocument(id, &random) }
+                for document in edited { index.upsert([document]) }
+                let ids = Set(edited.map(\.id))
+                latest.removeAll { ids.contains($0.id) }
+                latest += edited
+            }
+            #expect(index.deadCount > 0)
+            index.compact()
+            #expect(index.deadCount == 0)
+            #expect(Set(index.termMarks.keys) == marked)
+            let fresh = SearchIndex()
+            for document in latest { fresh.upsert([document]) }
+            #expect(index.count == fresh.count)
+            for _ in 0..<40 {
+                let request = Self.request(&random)
+                #expect(index.search(request) == fresh.search(request), "\(request)")
+            }
+        }
+    }
+
+    /// No second copy: posting lists and columns are compacted where they are, keeping their memory.
+    @Test func compactsInPlace() {
+        var random = BruteForceTests.Generator(state: 5)
+        let (index, _) = Self.editedIndex(count: 500, edits: 300, &random)
+        func addresses() -> [UnsafeRawPointer?] {
+            index.postingDocs.map { $0.withUnsafeBytes { $0.baseAddress } }
+                + index.postingStats.map { $0.withUnsafeBytes { $0.baseAddress } }
+                + [
+                    index.rows.withUnsafeBytes { $0.baseAddress }, index.facetKeys.withUnsafeBytes { $0.baseAddress },
+                    index.createdAt.withUnsafeBytes { $0.baseAddress },
+                    index.ratingCount.withUnsafeBytes { $0.baseAddress },
+                ]
+        }
+        let before = addresses()
+        let compaction = index.compact()
+        #expect(compaction.dropped > 0)
+        #expect(index.deadCount == 0)
+        #expect(addresses() == before)
+    }
+
+    /// Searches go on during a compaction, and each sees the index wholly before or wholly after it.
+    @Test func searchesDuringACompactionSeeBeforeOrAfter() async {
+        var random = BruteForceTests.Generator(state: 6)
+        let (index, latest) = Self.editedIndex(count: 4_500, edits: 3_000, &random)
+        let requests = (0..<20).map { _ in Self.request(&random) }
+        let fresh = SearchIndex()
+        for document in latest { fresh.upsert([document]) }
+        let before = requests.map { index.search($0) }
+        let after = requests.map { fresh.search($0) }
+        let seen = await withTaskGroup(of: [Bool].self) { group in
+            group.addTask {
+                index.compact()
+                return []
+            }
+            for searcher in 0..<2 {
+                group.addTask {
+                    var seen: [Bool] = []
+                    for round in 0..<50 {
+                        let which = (round + searcher) % requests.count
+                        let result = index.search(requests[which])
+                        seen.append(result == before[which] || result == after[which])
+                    }
+                    return seen
+                }
+            }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(seen.allSatisfy { $0 })
+        for (request, expected) in zip(requests, after) { #expect(index.search(request) == expected) }
+    }
+
     @Test func compactionStartsInTheBackgroundPastTheThreshold() async throws {
         var random = BruteForceTests.Generator(state: 9)
         let index = SearchIndex()
