@@ -113,8 +113,11 @@ def main():
                                                    for i in range(args.searchers)]
     for thread in threads:
         thread.start()
+    loads = []
     while time.monotonic() < deadline:
         samples.append((time.monotonic() - started, rss_mib(args.pid)))
+        with open("/proc/loadavg") as f:
+            loads.append((time.monotonic() - started, float(f.read().split()[0])))
         time.sleep(5)
     for thread in threads:
         thread.join()
@@ -134,6 +137,13 @@ def main():
         "rssEndOverStart": samples[-1][1] / start_rss,
         "searchP50FirstMinuteMs": percentile(head, 50), "searchP99FirstMinuteMs": percentile(head, 99),
         "searchP50LastMinuteMs": percentile(tail, 50), "searchP99LastMinuteMs": percentile(tail, 99),
+        # Each minute's, to see the minute of a compaction (server.log has its time) against the others.
+        "searchP99ByMinuteMs": [percentile(window(m * minute, (m + 1) * minute), 99)
+                                for m in range(int(round(args.minutes)))],
+        # The machine's 1-minute load average at each minute's end: the cores are shared, and other work there
+        # shows in the searches' tail (the soak itself keeps about 2 busy).
+        "loadByMinute": [next((load for at, load in loads if at >= (m + 1) * minute), loads[-1][1])
+                         for m in range(int(round(args.minutes)))],
         "rssSamples": samples,
     }
     with open(os.path.join(args.out, "soak.json"), "w") as f:
