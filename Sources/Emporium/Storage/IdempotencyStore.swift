@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SQLKit
+import Synchronization
 
 /// Idempotency-Key records: claimed by a unique insert before any work, then holding the response to replay.
 ///
@@ -10,9 +11,21 @@ import SQLKit
 /// A claim is a lease held by one node (`node_id`, `locked_until`): the node renews it while the request runs
 /// (`renew`, from the middleware's heartbeat), so a claim whose node died lapses within `leaseMillis` and the
 /// retried request, on any node, takes it over and does the work.
+/// Keys claimed by requests running in this process, by scope and key hash.
+final class InFlightKeys: Sendable {
+    private let keys = Mutex(Set<String>())
+
+    func insert(scope: String, key: String) { _ = keys.withLock { $0.insert(scope + "|" + sha256Hex(key)) } }
+    func remove(scope: String, key: String) { _ = keys.withLock { $0.remove(scope + "|" + sha256Hex(key)) } }
+    func contains(scope: String, keyHash: String) -> Bool { keys.withLock { $0.contains(scope + "|" + keyHash) } }
+}
+
 struct IdempotencyStore: Sendable {
     let database: Database
     let secret: SymmetricKey
+    /// The keys this process is working on. A lapsed claim of this process whose key is still here belongs to a
+    /// live request whose heartbeat was merely late (a starved machine): it is waited for, never taken over.
+    let inFlight = InFlightKeys()
     /// This node, recorded with its claims.
     var nodeId = "node"
     /// How long a claim holds without being renewed: the longest a retry waits for a dead node's claim.
@@ -71,7 +84,7 @@ struct IdempotencyStore: Sendable {
             guard
                 let row = try await sql.raw(
                     """
-                    SELECT request_hash, status, response, locked_until FROM idempotency_keys
+                    SELECT request_hash, status, response, locked_until, node_id FROM idempotency_keys
                     WHERE scope = \(bind: scope) AND key_hash = \(bind: keyHash)
                     """
                 ).first()
@@ -80,7 +93,10 @@ struct IdempotencyStore: Sendable {
             if let sealed = try row.decode(column: "response", as: String?.self) {
                 return .completed(try open(sealed, key: key))
             }
-            if try row.decode(column: "locked_until", as: Int.self) < now {
+            let holder = try row.decode(column: "node_id", as: String?.self)
+            if try row.decode(column: "locked_until", as: Int.self) < now,
+                holder != nodeId || !inFlight.contains(scope: scope, keyHash: keyHash)
+            {
                 let takenOver = try await sql.raw(
                     """
                     UPDATE idempotency_keys SET locked_until = \(bind: now + leaseMillis), node_id = \(bind: nodeId)

@@ -78,6 +78,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         // The claim is a lease: renewed while this request runs, so only a dead node's claim lapses.
+        store.inFlight.insert(scope: scope, key: key)
+        defer { store.inFlight.remove(scope: scope, key: key) }
         let heartbeat = Task { [store] in
             let every = Duration.milliseconds(store.leaseMillis / 3)
             while true {
