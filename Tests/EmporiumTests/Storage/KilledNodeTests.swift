@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real node process, killed with SIGKILL in the middle of a request that carries an Idempotency-Key: the retry,
+/// on the node started again on the same store, takes the dead claim over within seconds and does the work once.
+@Suite(.timeLimit(.minutes(2)))
+struct KilledNodeTests {
+    /// The debug `emporium` binary, built by `swift test` beside the tests.
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/emporium").path
+
+    @Test func aRequestOfAKilledNodeCompletesOnceWhenRetriedAfterRestart() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build emporium first: \(Self.binary)")
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-kill-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let port = Int.random(in: 20_000..<40_000)
+        let body = #"{"email": "killed@example.com", "password": "12345678", "name": "Killed Mid Request"}"#
+        let key: HTTPFields = [.contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "signup-kill"]
+
+        // bcrypt at cost 14 keeps the signup busy for about a second: long enough to kill the node inside it.
+        let first = try await Node.start(data: data.path, port: port, bcryptCost: 14)
+        let inFlight = Task {
+            try? await Node.send(.post, "/api/v1/auth/signup", port: port, headers: key, body: body)
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        first.kill()
+        _ = await inFlight.value
+
+        let second = try await Node.start(data: data.path, port: port, bcryptCost: 4)
+        defer { second.kill() }
+        let started = ContinuousClock.now
+        let retried = try await Node.send(.post, "/api/v1/auth/signup", port: port, headers: key, body: body)
+        let waited = ContinuousClock.now - started
+        #expect(retried.status == .created, "\(String(buffer: retried.body ?? ByteBuffer()))")
+        // The dead node's claim held the key (so the kill was mid-request) until its 5-second lease lapsed.
+        #expect(waited > .seconds(3) && waited < .seconds(10), "waited \(waited)")
+        // Done once: a second retry replays the answer, and the account exists once.
+        let again = try await Node.send(.post, "/api/v1/auth/signup", port: port, headers: key, body: body)
+        #expect(again.status == .created)
+        #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+        let login = try await Node.send(
+            .post, "/api/v1/auth/login", port: port, headers: [.contentType: "application/json"],
+            body: #"{"email": "killed@example.com", "password": "12345678"}"#)
+        #expect(login.status == .ok)
+    }
+
+    /// One `emporium serve` process on 127.0.0.1.
+    struct Node {
+        let process: Process
+
+        static func start(data: String, port: Int, bcryptCost: Int) async throws -> Node {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: KilledNodeTests.binary)
+            process.arguments = ["serve", "--data-dir", data, "--port", "\(port)", "--log-level", "error"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["EMPORIUM_BCRYPT_COST"] = "\(bcryptCost)"
+            environment["EMPORIUM_RATE_LIMIT"] = "0"
+            environment["EMPORIUM_ACCESS_LOG"] = "off"
+            environment["EMPORIUM_DATABASE_URL"] = nil
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let node = Node(process: process)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                if let ready = try? await send(.get, "/health/ready", port: port), ready.status == .ok { return node }
+                guard process.isRunning else { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            node.kill()
+            throw NodeError(message: "emporium serve on port \(port) did not become ready")
+        }
+
+        func kill() {
+            guard process.isRunning else { return }
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
+        static func send(
+            _ method: HTTPRequest.Method, _ uri: String, port: Int, headers: HTTPFields = [:], body: String? = nil
+        ) async throws -> TestClient.Response {
+            try await TestClient.withClient(
+                host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20))
+            ) { client in
+                try await client.execute(
+                    .init(uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }))
+            }
+        }
+    }
+
+    struct NodeError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+}
