@@ -13,6 +13,7 @@ struct ReviewAggregateTests {
         try await TestStore.withApp(engine) { client, node in
             let admin = try await client.adminToken(node)
             let product = try #require(try await client.createProduct(admin, title: "Rated Kettle")["id"] as? String)
+            _ = try await client.createProduct(admin, title: "Unrated Kettle")
             let authors = try await withThrowingTaskGroup(of: (String, String).self) { group in
                 for _ in 0..<100 { group.addTask { try await reviewer(node) } }
                 return try await group.reduce(into: [(String, String)]()) { $0.append($1) }
@@ -44,6 +45,14 @@ struct ReviewAggregateTests {
                 })
             let above = try await client.send(.get, "/api/v1/products/search?q=kettle&minRating=4").jsonObject()
             #expect(above["total"] as? Int == 0)
+            let sorted = try await client.send(.get, "/api/v1/products/search?q=kettle&sort=rating").jsonObject()
+            #expect((sorted["items"] as? [[String: Any]])?.first?["id"] as? String == product)
+            let facet = (sorted["facets"] as? [String: Any])?["rating"] as? [[String: Any]] ?? []
+            let counts = Dictionary(
+                uniqueKeysWithValues: facet.compactMap { bucket in
+                    (bucket["min"] as? Int).map { ($0, bucket["count"] as? Int ?? 0) }
+                })
+            #expect(counts[3] == 1 && (counts[4] ?? 0) == 0, "\(facet)")
         }
     }
 
