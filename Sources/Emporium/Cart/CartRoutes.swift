@@ -75,7 +75,7 @@ struct CartRoutes {
         let listener = carts.feed.listen(cartId: owner.cartId)
         // Listen first, then read: a change between the two is not missed.
         listener.offer(try await carts.cart(owner).version)
-        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store"]
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .accelBuffering: "no"]
         headers[.cartToken] = newToken
         let keepAlive = self.keepAlive
         return Response(

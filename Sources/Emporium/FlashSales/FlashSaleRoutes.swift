@@ -64,7 +64,7 @@ struct FlashSaleRoutes {
         let (cache, keepAlive, interval) = (flashSales.cache, keepAlive, flashSales.options.streamInterval)
         return Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", .accelBuffering: "no"],
             body: ResponseBody { writer in
                 defer { listener.stop() }
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))

@@ -23,6 +23,8 @@ struct CartEventsTests {
                 try await EventStream.open(
                     port: port, path: "/api/v1/cart/events", headers: ["Authorization: Bearer \(token)"]
                 ) { stream in
+                    // A proxy in front (nginx) must pass each event on at once, not buffer the stream.
+                    #expect(try await stream.head().lowercased().contains("x-accel-buffering: no"))
                     #expect(try await stream.nextEvent() == #"{"version":0}"#)
                     try await writer.addToCart("KITE-1", 1, as: .user(token))
                     #expect(try await stream.nextEvent() == #"{"version":1}"#)
@@ -59,6 +61,15 @@ struct EventStream {
             try await outbound.write(ByteBuffer(string: request + "\r\n\r\n"))
             var stream = EventStream(inbound: inbound.makeAsyncIterator())
             try await body(&stream)
+        }
+    }
+
+    /// The response's status line and headers, read without consuming the events after them.
+    mutating func head() async throws -> String {
+        while true {
+            if let end = pending.range(of: "\r\n\r\n") { return String(pending[..<end.lowerBound]) }
+            guard let buffer = try await inbound.next() else { return pending }
+            pending += String(buffer: buffer)
         }
     }
 

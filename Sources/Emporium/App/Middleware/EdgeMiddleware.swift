@@ -8,6 +8,8 @@ extension HTTPField.Name {
     static let requestId = Self("X-Request-Id")!
     static let idempotencyKey = Self("Idempotency-Key")!
     static let forwardedFor = Self("X-Forwarded-For")!
+    /// `no` on event streams: nginx then passes each event on at once instead of buffering the response.
+    static let accelBuffering = Self("X-Accel-Buffering")!
 }
 
 /// The outermost middleware: gives every request an id, turns every error into problem+json, logs the access.
