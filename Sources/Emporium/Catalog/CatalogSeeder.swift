@@ -143,8 +143,7 @@ struct SyntheticRows {
             // Ratings without reviews behind them, so the rating facet, minRating and sort=rating mean something.
             var draw = RatingDraw(seed: catalog.seed, index: index)
             let stars = draw.histogram(count: draw.ratingCount())
-            let ratingCount = stars.reduce(0, +)
-            let ratingSum = stars.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+            let (ratingSum, ratingCount) = RatingSummary.totals(of: stars)
             if ratingCount > 0 { ratings.append((id, stars)) }
             products.append(
                 SQLList([

@@ -44,6 +44,12 @@ public struct RatingSummary: Codable, Sendable, Equatable {
         self.histogram = Dictionary(uniqueKeysWithValues: (1...5).map { ("\($0)", stars[$0 - 1]) })
     }
 
+    /// How many ratings `stars` holds (how many of one star, two stars, ... five) and what they add up to; a change
+    /// to an aggregate (a star in, a star out) counts the same way.
+    static func totals(of stars: [Int]) -> (sum: Int, count: Int) {
+        (stars.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }, stars.reduce(0, +))
+    }
+
     /// The mean of `count` ratings summing to `sum`, to one decimal; 0 without ratings.
     public static func average(sum: Int, count: Int) -> Double {
         count == 0 ? 0 : (Double(sum) / Double(count) * 10).rounded() / 10

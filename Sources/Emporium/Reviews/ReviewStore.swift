@@ -202,8 +202,7 @@ struct ReviewStore: Sendable {
     func apply(
         productId: String, stars delta: [Int], eventId: Int, in sql: any SQLDatabase
     ) async throws -> (sum: Int, count: Int)? {
-        let count = delta.reduce(0, +)
-        let sum = delta.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+        let (sum, count) = RatingSummary.totals(of: delta)
         // One statement: the first event of a product inserts its row, later ones add to it.
         return try await sql.raw(
             """
@@ -230,8 +229,7 @@ struct ReviewStore: Sendable {
     ) async throws {
         guard !rows.isEmpty else { return }
         let values = rows.map { row -> any SQLExpression in
-            let count = row.stars.reduce(0, +)
-            let sum = row.stars.enumerated().reduce(0) { $0 + ($1.offset + 1) * $1.element }
+            let (sum, count) = RatingSummary.totals(of: row.stars)
             return SQLGroupExpression(
                 SQLList(
                     [SQLBind(row.productId), SQLBind(count), SQLBind(sum)] + row.stars.map { SQLBind($0) } + [
