@@ -54,30 +54,14 @@ public enum Outbox {
         payload: some Encodable & Sendable,
         in tx: any SQLDatabase
     ) async throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        let now = Database.nowMillis()
-        let row: (any SQLRow)?
-        switch tx.engine {
-        case .sqlite:
-            row = try await tx.raw(
-                """
-                INSERT INTO events (type, aggregate_id, payload, created_at)
-                VALUES (\(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now)) RETURNING id
-                """
-            ).first()
-        case .postgres:
-            row = try await tx.raw(
-                """
-                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
-                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
-                SELECT nextval('events_id_seq'), \(bind: type), \(bind: aggregateId), \(bind: json), \(bind: now), x.xid
-                FROM x RETURNING id
-                """
-            ).first()
-        }
-        guard let id = try row?.decode(column: "id", as: Int.self) else {
+        try await appendAll([(type, aggregateId, payload)], in: tx)
+        // The id this connection just took: SQLite's last row id, PostgreSQL's sequence value of this session.
+        let last: SQLQueryString =
+            switch tx.engine {
+            case .sqlite: "SELECT last_insert_rowid() AS id"
+            case .postgres: "SELECT currval('events_id_seq') AS id"
+            }
+        guard let id = try await tx.raw(last).first()?.decode(column: "id", as: Int.self) else {
             throw ConfigurationError("the event log gave no id for \(type)")
         }
         return id
