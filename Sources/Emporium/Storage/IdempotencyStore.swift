@@ -11,13 +11,18 @@ import Synchronization
 /// A claim is a lease held by one node (`node_id`, `locked_until`): the node renews it while the request runs
 /// (`renew`, from the middleware's heartbeat), so a claim whose node died lapses within `leaseMillis` and the
 /// retried request, on any node, takes it over and does the work.
-/// Keys claimed by requests running in this process, by scope and key hash.
+/// Keys claimed by requests running in this process, by scope.
 final class InFlightKeys: Sendable {
-    private let keys = Mutex(Set<String>())
+    private struct Claimed: Hashable {
+        let scope: String
+        let key: String
+    }
 
-    func insert(scope: String, key: String) { _ = keys.withLock { $0.insert(scope + "|" + sha256Hex(key)) } }
-    func remove(scope: String, key: String) { _ = keys.withLock { $0.remove(scope + "|" + sha256Hex(key)) } }
-    func contains(scope: String, keyHash: String) -> Bool { keys.withLock { $0.contains(scope + "|" + keyHash) } }
+    private let keys = Mutex(Set<Claimed>())
+
+    func insert(scope: String, key: String) { _ = keys.withLock { $0.insert(Claimed(scope: scope, key: key)) } }
+    func remove(scope: String, key: String) { _ = keys.withLock { $0.remove(Claimed(scope: scope, key: key)) } }
+    func contains(scope: String, key: String) -> Bool { keys.withLock { $0.contains(Claimed(scope: scope, key: key)) } }
 }
 
 struct IdempotencyStore: Sendable {
@@ -95,7 +100,7 @@ struct IdempotencyStore: Sendable {
             }
             let holder = try row.decode(column: "node_id", as: String?.self)
             if try row.decode(column: "locked_until", as: Int.self) < now,
-                holder != nodeId || !inFlight.contains(scope: scope, keyHash: keyHash)
+                holder != nodeId || !inFlight.contains(scope: scope, key: key)
             {
                 let takenOver = try await sql.raw(
                     """
