@@ -30,6 +30,9 @@ public func buildApplication(
         FlashSaleSweeper(
             flashSales: node.flashSales, interval: configuration.sweepInterval,
             prepare: { try await node.schemaReady.value() }, logger: node.logger),
+        WebhookSender(
+            webhooks: node.webhooks, nodeId: configuration.nodeId, prepare: { try await node.schemaReady.value() },
+            logger: node.logger),
     ]
     if let interval = configuration.metricsInterval {
         services.append(
@@ -110,6 +113,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
         try await reviews.readsOwnWrites(userId: userId, productId: productId)
     }.register(on: api)
     ReviewRoutes(reviews: reviews).register(on: api)
+    WebhookRoutes(webhooks: node.webhooks).register(on: api)
 
     routeMethods.load(router)
     return router

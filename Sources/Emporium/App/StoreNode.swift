@@ -18,6 +18,7 @@ public struct StoreNode: Sendable {
     public let flashSales: FlashSales
     public let notifications: Notifications
     public let reviews: Reviews
+    public let webhooks: Webhooks
     public let readiness: Readiness
     /// The log position when this node began serving; node consumers of its caches start there.
     let servingFrom = Once<Int>()
@@ -34,7 +35,7 @@ public struct StoreNode: Sendable {
         Outbox.migrations + AccountsStore.migrations + IdempotencyStore.migrations + CatalogStore.migrations
         + StockStore.migrations + CartStore.migrations + OrderStore.migrations + StockStore.reservationMigrations
         + PaymentStore.migrations + SandboxGateway.migrations + Notifications.migrations + FlashSaleStore.migrations
-        + SessionPositions.migrations + ReviewStore.migrations
+        + SessionPositions.migrations + ReviewStore.migrations + WebhookStore.migrations
 
     /// Opens the database and builds the modules. The caller runs the database (`DatabaseService`) and closes it.
     public static func open(_ configuration: AppConfiguration, logger: Logger) async throws -> StoreNode {
@@ -100,6 +101,7 @@ public struct StoreNode: Sendable {
                 reviews: Reviews(
                     store: ReviewStore(database: database), catalog: catalog, orders: orders, accounts: accounts,
                     sessions: SessionPositions(database: database)),
+                webhooks: Webhooks(store: WebhookStore(database: database), options: configuration.webhooks),
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
@@ -112,7 +114,7 @@ public struct StoreNode: Sendable {
     }
 
     /// The event consumers of this node: its caches follow catalog and stock changes (node consumers), and it
-    /// takes its turn at the cluster's work (notifications, rating aggregates).
+    /// takes its turn at the cluster's work (notifications, rating aggregates, webhook deliveries).
     var nodeConsumers: [EventConsumer] {
         let catalog = self.catalog
         let categories = self.categories
@@ -123,6 +125,7 @@ public struct StoreNode: Sendable {
             flashSales.consumer(start: { [servingFrom] in try await servingFrom.value() }),
             notifications.consumer,
             reviews.aggregator,
+            webhooks.fanOut,
             EventConsumer(
                 name: "product-cache",
                 scope: .node(start: { [servingFrom] in try await servingFrom.value() }),

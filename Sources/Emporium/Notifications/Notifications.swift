@@ -65,18 +65,34 @@ public struct Notifications: Sendable {
             if let cursor { query = query + " AND id < \(bind: cursor)" }
             query = query + " ORDER BY id DESC LIMIT \(bind: limit + 1)"
             let rows = try await sql.raw(query).all()
-            let items = try rows.prefix(limit).map { row in
-                Item(
-                    id: try row.decode(column: "id", as: String.self),
-                    type: try row.decode(column: "type", as: String.self),
-                    orderId: try row.decode(column: "order_id", as: String?.self),
-                    message: try row.decode(column: "message", as: String.self),
-                    createdAt: Timestamp.rfc3339(try row.decode(column: "created_at", as: Int.self)),
-                    read: try row.decode(column: "read_at", as: Int?.self) != nil
-                )
-            }
+            let items = try rows.prefix(limit).map(Self.item)
             return (items, rows.count > limit ? items.last?.id : nil)
         }
+    }
+
+    /// Marks the user's notification read (once: a second call keeps the first time); nil when they have none
+    /// of that id.
+    public func markRead(id: String, userId: String) async throws -> Item? {
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE notifications SET read_at = COALESCE(read_at, \(bind: Database.nowMillis()))
+                WHERE id = \(bind: id) AND user_id = \(bind: userId)
+                RETURNING id, type, order_id, message, created_at, read_at
+                """
+            ).first().map(Self.item)
+        }
+    }
+
+    private static func item(_ row: any SQLRow) throws -> Item {
+        Item(
+            id: try row.decode(column: "id", as: String.self),
+            type: try row.decode(column: "type", as: String.self),
+            orderId: try row.decode(column: "order_id", as: String?.self),
+            message: try row.decode(column: "message", as: String.self),
+            createdAt: Timestamp.rfc3339(try row.decode(column: "created_at", as: Int.self)),
+            read: try row.decode(column: "read_at", as: Int?.self) != nil
+        )
     }
 
     static func format(_ money: Money) -> String {

@@ -98,10 +98,19 @@ struct OrderRoutes {
                 userId: identity.userId, limit: page.limit, cursor: page.after)
             return Page(items: items, lastId: next)
         }
+        group.post("notifications/{id}/read") { _, context -> Notifications.Item in
+            let identity = try context.requireIdentity()
+            guard
+                let item = try await notifications.markRead(
+                    id: try context.parameters.require("id"), userId: identity.userId)
+            else { throw Problem.notFound("The notification") }
+            return item
+        }
     }
 }
 
 extension Order: ResponseEncodable {}
+extension Notifications.Item: ResponseEncodable {}
 extension OrderStatus: ResponseEncodable {}
 
 extension OrderError: ProblemConvertible {

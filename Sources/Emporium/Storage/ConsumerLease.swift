@@ -36,15 +36,18 @@ struct ConsumerLease: Sendable {
 
     /// Stores the position if this node still holds the lease.
     func advance(to position: Int) async throws -> Bool {
+        try await database.transaction { sql in try await advance(to: position, in: sql) }
+    }
+
+    /// Stores the position inside the caller's transaction, if this node still holds the lease.
+    func advance(to position: Int, in sql: any SQLDatabase) async throws -> Bool {
         let now = Database.nowMillis()
-        return try await database.transaction { sql in
-            try await sql.raw(
-                """
-                UPDATE event_consumers SET position = \(bind: position), lease_until = \(bind: now + durationMillis)
-                WHERE name = \(bind: consumer) AND owner = \(bind: owner) RETURNING name
-                """
-            ).first() != nil
-        }
+        return try await sql.raw(
+            """
+            UPDATE event_consumers SET position = \(bind: position), lease_until = \(bind: now + durationMillis)
+            WHERE name = \(bind: consumer) AND owner = \(bind: owner) RETURNING name
+            """
+        ).first() != nil
     }
 
     func park(_ event: OutboxEvent, attempts: Int, error: String) async throws {

@@ -21,6 +21,10 @@ public struct EventConsumer: Sendable {
     /// Handles several wanted events at once (in one transaction, say); when it throws, the events are handed to
     /// `handle` one by one, so a bad event is retried and parked alone.
     public let handleBatch: (@Sendable ([OutboxEvent]) async throws -> Void)?
+    /// A cluster consumer's handler that writes in the transaction that also stores its position: what it writes
+    /// for an event is written exactly once, however often the event is read (a takeover re-reads from the stored
+    /// position).
+    public let handleInTransaction: (@Sendable ([OutboxEvent], any SQLDatabase) async throws -> Void)?
 
     public init(
         name: String,
@@ -33,7 +37,23 @@ public struct EventConsumer: Sendable {
         self.scope = scope
         self.types = types
         self.handleBatch = handleBatch
+        self.handleInTransaction = nil
         self.handle = handle
+    }
+
+    /// A cluster consumer whose writes and position commit together (see `handleInTransaction`).
+    public init(
+        name: String,
+        scope: Scope,
+        types: [String],
+        handleInTransaction: @escaping @Sendable ([OutboxEvent], any SQLDatabase) async throws -> Void
+    ) {
+        self.name = name
+        self.scope = scope
+        self.types = types
+        self.handleBatch = nil
+        self.handleInTransaction = handleInTransaction
+        self.handle = { _ in throw ConfigurationError("\(name) handles its events in a transaction") }
     }
 
     func wants(_ event: OutboxEvent) -> Bool {
@@ -168,13 +188,29 @@ public final class EventDispatcher: Service {
             let seen = database.commitSignal.current
             let events = try await log.next(after: position, limit: options.batchSize, gap: &gap)
             var handled = false
-            let batched = try await deliverBatch(events, to: consumer, logger: logger)
-            for event in events {
-                if consumer.wants(event) { handled = true }
-                if !batched, let failure = try await deliver(event, to: consumer, logger: logger) {
-                    try await lease.park(event, attempts: options.maxAttempts, error: failure)
+            if consumer.handleInTransaction != nil {
+                switch try await deliverInTransaction(events, to: consumer, lease: lease, logger: logger) {
+                case .leaseLost:
+                    logger.warning("lost the lease; another node continues")
+                    held = nil
+                    positions.forget(consumer.name)
+                    continue
+                case .stored(let at):
+                    stored = at
+                    storedAt = ContinuousClock.now
+                    held!.renewAt = storedAt + options.leaseDuration / 2
+                case .nothingWanted: break
                 }
-                position = event.id
+                position = events.last?.id ?? position
+            } else {
+                let batched = try await deliverBatch(events, to: consumer, logger: logger)
+                for event in events {
+                    if consumer.wants(event) { handled = true }
+                    if !batched, let failure = try await deliver(event, to: consumer, logger: logger) {
+                        try await lease.park(event, attempts: options.maxAttempts, error: failure)
+                    }
+                    position = event.id
+                }
             }
             held!.position = position
             if position != stored, handled || ContinuousClock.now - storedAt >= .seconds(1) {

@@ -111,15 +111,18 @@ public enum Outbox {
 /// Reads the event log in id order without ever skipping an event that is still to commit.
 ///
 /// On PostgreSQL an id is taken before commit, so event 11 can be visible before event 10 commits. A gap
-/// is held until every transaction that was running when it was seen has ended; then it is re-read, and
-/// what is still missing was rolled back. On SQLite writers are serialized, so ids commit in order.
+/// is held until every transaction that was writing to this store's event log when it was seen has ended;
+/// then it is re-read, and what is still missing was rolled back. Only those writers count, found by their
+/// lock on the `events` table: a long transaction elsewhere in the cluster (another store's schema, a
+/// report, a migration) does not hold the log back. On SQLite writers are serialized, so ids commit in order.
 struct EventLog: Sendable {
     let database: Database
 
-    /// A gap being waited on: the first missing id and the xid horizon when it was seen.
+    /// A gap being waited on: the first missing id, and the transactions (xids) that were writing events when it
+    /// was seen.
     struct Gap: Equatable {
         var firstMissing: Int
-        var horizon: Int
+        var writers: [String]
     }
 
     func head() async throws -> Int {
@@ -140,12 +143,12 @@ struct EventLog: Sendable {
             for event in events {
                 if event.id != expected, database.engine == .postgres, settledGap != expected {
                     if accepted.isEmpty, let known = gap, known.firstMissing == expected {
-                        if try await isSettled(known.horizon) {
+                        if try await isSettled(known.writers) {
                             settledGap = expected
                             needsReread = true
                         }
                     } else if accepted.isEmpty || gap?.firstMissing != expected {
-                        gap = Gap(firstMissing: expected, horizon: try await horizon())
+                        gap = Gap(firstMissing: expected, writers: try await writers())
                     }
                     break
                 }
@@ -179,21 +182,32 @@ struct EventLog: Sendable {
         }
     }
 
-    /// The first xid not yet assigned: every transaction that could fill a gap seen now has an xid below it.
-    private func horizon() async throws -> Int {
-        try await snapshotBound("pg_snapshot_xmax")
-    }
-
-    /// True once no transaction with an xid below `horizon` is still running.
-    private func isSettled(_ horizon: Int) async throws -> Bool {
-        try await snapshotBound("pg_snapshot_xmin") >= horizon
-    }
-
-    private func snapshotBound(_ function: String) async throws -> Int {
+    /// The xids of the transactions writing to `events` now: a transaction that took an event id takes its xid
+    /// first (see `Outbox.appendAll`) and holds its lock on the table until it ends, so whatever fills a gap seen
+    /// now is one of them.
+    private func writers() async throws -> [String] {
         try await database.read { sql in
-            let text = try await sql.raw("SELECT \(unsafeRaw: function)(pg_current_snapshot())::text AS x").first()?
-                .decode(column: "x", as: String.self)
-            return text.flatMap(Int.init) ?? 0
+            try await sql.raw(
+                """
+                SELECT DISTINCT x.transactionid::text AS xid FROM pg_locks t
+                JOIN pg_locks x ON x.pid = t.pid AND x.locktype = 'transactionid' AND x.granted
+                WHERE t.locktype = 'relation' AND t.relation = 'events'::regclass AND t.mode = 'RowExclusiveLock'
+                    AND t.pid <> pg_backend_pid()
+                """
+            ).all().map { try $0.decode(column: "xid", as: String.self) }
+        }
+    }
+
+    /// True once none of `writers` is still running (each holds the lock on its own xid until it ends).
+    private func isSettled(_ writers: [String]) async throws -> Bool {
+        guard !writers.isEmpty else { return true }
+        return try await database.read { sql in
+            try await sql.raw(
+                """
+                SELECT COUNT(*) AS running FROM pg_locks
+                WHERE locktype = 'transactionid' AND transactionid::text IN (\(SQLList(writers.map { SQLBind($0) })))
+                """
+            ).first()?.decode(column: "running", as: Int.self) == 0
         }
     }
 }

@@ -31,9 +31,10 @@ struct IdempotencyLeaseTests {
                 .post, "/api/v1/auth/signup", json: body, headers: [Self.key: "signup-orphan"])
             let waited = ContinuousClock.now - started
             #expect(retried.status == .created)
-            // Held while its node might have been alive, taken over soon after the lease ran out.
+            // Held while its node might have been alive, taken over soon after the lease ran out (the margin is for
+            // PostgreSQL on a 2-core machine running every suite at once: 12 s seen).
             #expect(waited >= .milliseconds(node.idempotency.leaseMillis - 1_000))
-            #expect(waited < .milliseconds(node.idempotency.leaseMillis + 5_000))
+            #expect(waited < .milliseconds(node.idempotency.leaseMillis + 12_000))
             let users = try await node.database.read { sql in
                 try await sql.raw("SELECT COUNT(*) AS n FROM users").first()!.decode(column: "n", as: Int.self)
             }

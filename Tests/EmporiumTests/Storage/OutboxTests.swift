@@ -94,11 +94,12 @@ struct OutboxTests {
             let started = ContinuousClock.now
             let ids = try await Self.append(5, to: node.database)
             try await Self.running(Self.dispatcher(node, nodeId: "b", [consumer])) {
-                let tookOver = try await eventually(timeout: .seconds(10)) { Set(received.all).isSuperset(of: ids) }
+                let tookOver = try await eventually(timeout: .seconds(20)) { Set(received.all).isSuperset(of: ids) }
                 #expect(tookOver)
             }
-            // The lease lasts 1 s here; the margin is for a loaded 2-core CI machine.
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // The lease lasts 1 s here; the margin is for a loaded 2-core CI machine, where on PostgreSQL the new
+            // holder's first read also waits out other tests' transactions (11 s seen with every suite running).
+            #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
 
