@@ -13,7 +13,8 @@ let package = Package(
     name: "EmporiumBenchmarks",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "emporium-load", targets: ["EmporiumLoad"])
+        .executable(name: "emporium-load", targets: ["EmporiumLoad"]),
+        .executable(name: "webhook-receiver", targets: ["WebhookReceiver"]),
     ],
     dependencies: [
         .package(path: ".."),
@@ -45,6 +46,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Sources/EmporiumLoad"
+        ),
+        // webhook-receiver: HTTP endpoints on 127.0.0.1 that record each delivery's lag, for bench/webhooks.sh.
+        .executableTarget(
+            name: "WebhookReceiver",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/WebhookReceiver"
         ),
     ]
 )
