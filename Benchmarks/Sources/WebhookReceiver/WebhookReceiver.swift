@@ -118,11 +118,7 @@ final class Receiver: ChannelInboundHandler, @unchecked Sendable {
     let port: Int
     private var body = ByteBuffer()
     private var keepAlive = true
-    private static let time: ISO8601DateFormatter = {
-        let format = ISO8601DateFormatter()
-        format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return format
-    }()
+    private static let time = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     init(log: ReceiptLog, port: Int) {
         self.log = log
@@ -140,7 +136,7 @@ final class Receiver: ChannelInboundHandler, @unchecked Sendable {
             let receivedAt = Date().timeIntervalSince1970 * 1000
             if let json = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
                 let id = json["id"] as? String, let created = json["createdAt"] as? String,
-                let date = Self.time.date(from: created)
+                let date = try? Self.time.parse(created)
             {
                 log.add(
                     .init(port: port, eventId: id, receivedAt: receivedAt, createdAt: date.timeIntervalSince1970 * 1000)
@@ -152,8 +148,9 @@ final class Receiver: ChannelInboundHandler, @unchecked Sendable {
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil
             )
             let keep = keepAlive
+            let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                if !keep { context.close(promise: nil) }
+                if !keep { channel.close(promise: nil) }
             }
         }
     }

@@ -84,13 +84,18 @@ public final class WebhookSender: Service {
     /// Sends one endpoint's due deliveries, a batch at a time, until the endpoint is deleted or the lease lost.
     private func work(_ target: WebhookStore.Target, client: HTTPClient, active: ActiveEndpoints) async {
         let gate = SendGate(options: options, url: target.url)
+        let window = options.concurrencyPerEndpoint
+        // An endpoint that answers well and fast gets bigger batches (fewer claims and records per delivery); one
+        // that fails or is slow gets one window at a time, so its claims outlive a dead sender only briefly.
+        var batch = window
         while !Task.isCancelled, active.contains(target.id) {
             let seen = commitSignal.current
             do {
                 let now = Database.nowMillis()
+                let waves = (batch + window - 1) / window
                 let due = try await store.claimDue(
-                    endpointId: target.id, limit: options.concurrencyPerEndpoint, now: now,
-                    until: now + Int((options.timeout + .seconds(5)) / .milliseconds(1)))
+                    endpointId: target.id, limit: batch, now: now,
+                    until: now + Int((options.timeout * waves + .seconds(5)) / .milliseconds(1)))
                 guard !due.isEmpty else {
                     await commitSignal.wait(after: seen, timeout: options.pollInterval)
                     try await Task.sleep(for: .milliseconds(5))
@@ -98,15 +103,26 @@ public final class WebhookSender: Service {
                 }
                 let refusal = await gate.refusal()
                 let outcomes = await withTaskGroup(of: WebhookStore.Outcome.self) { group in
-                    for delivery in due {
+                    var waiting = due.makeIterator()
+                    for _ in 0..<window {
+                        guard let delivery = waiting.next() else { break }
                         group.addTask { await self.send(delivery, to: target, client: client, refusal: refusal) }
                     }
-                    return await group.reduce(into: []) { $0.append($1) }
+                    var outcomes: [WebhookStore.Outcome] = []
+                    while let outcome = await group.next() {
+                        outcomes.append(outcome)
+                        if let delivery = waiting.next() {
+                            group.addTask { await self.send(delivery, to: target, client: client, refusal: refusal) }
+                        }
+                    }
+                    return outcomes
                 }
                 // Stopped mid-send (shutdown, or the lease went elsewhere): the claims stand until they lapse, so
                 // whoever sends next does not post while these posts may still be arriving.
                 if Task.isCancelled { return }
                 try await store.record(outcomes)
+                let healthy = outcomes.allSatisfy { $0.status == .delivered && $0.durationMs < 1_000 }
+                batch = healthy && due.count == batch ? min(batch * 2, options.largestBatch) : window
             } catch {
                 if Task.isCancelled { return }
                 logger.error(

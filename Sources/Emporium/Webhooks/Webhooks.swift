@@ -98,6 +98,9 @@ public struct WebhookOptions: Sendable {
     public var retryFor: Duration = .seconds(24 * 3600)
     /// Deliveries in flight at once per endpoint: a slow endpoint holds only its own.
     public var concurrencyPerEndpoint = 8
+    /// Deliveries one endpoint's worker claims at once when the endpoint answers well (posted `concurrencyPerEndpoint`
+    /// at a time); a failing or slow endpoint gets `concurrencyPerEndpoint`.
+    public var largestBatch = 64
     /// How long the sender waits for new deliveries when there were none (a commit on this node wakes it sooner).
     public var pollInterval: Duration = .milliseconds(250)
     /// The sender's lease: another node takes sending over within this after the holder dies.
