@@ -26,7 +26,7 @@ extension Storefront {
         _ template: String, _ request: Request, visit: Visit, status: HTTPResponse.Status = .ok,
         values: [String: String] = [:], errors: [String: String] = [:], error: String? = nil
     ) async throws -> Response {
-        let next = (values["next"] ?? request.uri.queryParameters["next"].map(String.init))?.sameSitePath ?? ""
+        let next = (values["next"] ?? request.formQuery["next"].map(String.init))?.sameSitePath ?? ""
         var context: [String: Any] = [
             "next": next, "email": values["email"] ?? "", "name": values["name"] ?? "", "errors": errors,
             "otherUrl": (template == "login" ? "/signup" : "/login")

@@ -42,7 +42,7 @@ extension Storefront {
 
     private func search(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
-        let query = try SearchQueryParser(request.uri.queryParameters).request()
+        let query = try SearchQueryParser(request.formQuery).request()
         let view = SearchView(request: query, result: node.search.index.search(query))
         let title = query.text.isEmpty ? "All products" : "Results for \u{201C}\(query.text)\u{201D}"
         var context = view.context

@@ -57,8 +57,9 @@ def test_no_serious_or_critical_accessibility_violation_on_any_page(store, brows
         results = axe.run()
         bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
         if bad:
-            failures[name] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
-    assert not failures, json.dumps(failures, indent=1)
+            failures[name] = [(v["id"], [(n["target"], n["failureSummary"]) for n in v["nodes"]][:3]) for v in bad]
+    assert not failures, "\n".join(f"{page}: {rule} at {targets}" for page, found in failures.items()
+                                    for rule, targets in found)
 
 
 def test_nothing_is_loaded_from_another_origin(store, browser, tour):
@@ -104,6 +105,7 @@ def test_write_screenshots(store, browser, tour, width, height):
     for name, _ in visit_all(store, driver, tour):
         if name in wanted:
             full = driver.execute_script("return document.documentElement.scrollHeight")
-            driver.set_window_size(width, min(max(full, height), 2400))
+            metrics = {"width": width, "deviceScaleFactor": 1, "mobile": width < 800}
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": min(full, 2400)})
             driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
-            driver.set_window_size(width, height)
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": height})

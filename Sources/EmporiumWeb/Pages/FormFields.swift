@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// The fields of a submitted form (`application/x-www-form-urlencoded`).
@@ -36,5 +37,13 @@ struct FormFields: Sendable {
     private static func decode(_ text: Substring) -> String {
         let spaced = text.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced
+    }
+}
+
+extension Request {
+    /// The query as an HTML form sends it, where `+` is a space (`uri.queryParameters` keeps it a plus).
+    var formQuery: Parameters {
+        guard let query = uri.query, query.contains("+") else { return uri.queryParameters }
+        return URI("?" + query.replacingOccurrences(of: "+", with: "%20")).queryParameters
     }
 }

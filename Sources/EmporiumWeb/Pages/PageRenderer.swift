@@ -35,7 +35,7 @@ struct PageRenderer: Sendable {
         _ context: [String: Any]
     ) async throws -> Response {
         var context = context
-        context["title"] = title
+        context["pageTitle"] = title
         context["csrf"] = sessions.csrfToken(visit)
         context["assets"] = ["css": assets.urls["store.css"] ?? "", "js": assets.urls["store.js"] ?? ""]
         var cartCount = 0
@@ -44,9 +44,9 @@ struct PageRenderer: Sendable {
         }
         context["header"] = [
             "signedIn": visit.isSignedIn, "userName": visit.userName ?? "", "cartCount": cartCount,
-            "query": request.uri.queryParameters["q"].map(String.init) ?? "",
+            "query": request.formQuery["q"].map(String.init) ?? "",
         ]
-        if let code = request.uri.queryParameters["notice"], let notice = Notice(rawValue: String(code)) {
+        if let code = request.formQuery["notice"], let notice = Notice(rawValue: String(code)) {
             context["notice"] = notice.message
         }
         return try html(render(template, context), status: status, visit: visit)
@@ -55,7 +55,7 @@ struct PageRenderer: Sendable {
     /// An error page in the store's layout, without the visitor's session (it may be what failed).
     func errorPage(status: HTTPResponse.Status, message: String) -> Response {
         let context: [String: Any] = [
-            "title": status == .notFound ? "Page not found" : "Something went wrong",
+            "pageTitle": status == .notFound ? "Page not found · Emporium" : "Something went wrong · Emporium",
             "assets": ["css": assets.urls["store.css"] ?? "", "js": assets.urls["store.js"] ?? ""],
             "header": ["signedIn": false, "cartCount": ""],
             "status": Int(status.code), "message": message,

@@ -17,7 +17,7 @@ struct FlashSaleView {
 
     var context: [String: Any] {
         let regular = product?.variants.first { $0.sku == sale.sku }?.price
-        return [
+        var context: [String: Any] = [
             "id": sale.id, "title": sale.title, "price": Format.money(sale.salePrice),
             "regularPrice": regular.map(Format.money) ?? "", "hasRegularPrice": regular != nil,
             "saving": regular.map { regular in
@@ -25,7 +25,6 @@ struct FlashSaleView {
                 return percent > 0 ? "Save \(percent)%" : ""
             } ?? "",
             "productUrl": product.map { "/p/" + $0.slug.queryEncoded } ?? "",
-            "image": product?.images.first.map { ["url": $0.url, "alt": $0.alt] } as Any,
             "status": sale.status.rawValue, "statusLabel": Self.statusLabel(sale.status),
             "remaining": sale.remaining, "quantity": sale.quantity,
             "live": sale.status == .live, "limit": sale.perCustomerLimit,
@@ -34,6 +33,8 @@ struct FlashSaleView {
             "startsAt": sale.startsAt, "endsAt": sale.endsAt,
             "eventsUrl": "/api/v1/flash-sales/" + sale.id.queryEncoded + "/events",
         ]
+        if let image = product?.images.first { context["image"] = ["url": image.url, "alt": image.alt] }
+        return context
     }
 
     static func statusLabel(_ status: FlashSaleStatus) -> String {

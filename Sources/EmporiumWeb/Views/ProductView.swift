@@ -9,16 +9,14 @@ struct ProductView {
     var context: [String: Any] {
         let chosen = product.variants.first { $0.available > 0 } ?? product.variants.first
         let summary = reviews.summary
-        return [
+        var context: [String: Any] = [
             "id": product.id, "title": product.title, "brand": product.brand,
             "url": "/p/" + product.slug.queryEncoded,
             "description": product.description,
-            "category": product.category.map { ["name": $0.name, "url": "/c/" + $0.id.queryEncoded] } as Any,
             "price": Format.money(chosen?.price ?? product.price),
             "images": product.images.enumerated().map { index, image in
                 ["url": image.url, "alt": image.alt, "first": index == 0] as [String: Any]
             },
-            "mainImage": product.images.first.map { ["url": $0.url, "alt": $0.alt] } as Any,
             "hasManyImages": product.images.count > 1,
             "variants": product.variants.map { variant in
                 [
@@ -45,6 +43,12 @@ struct ProductView {
             ] as [String: Any],
             "reviews": reviews.items.map(Self.review),
         ]
+        // Absent, not nil: a nil boxed in `Any` opens a Mustache section.
+        if let category = product.category {
+            context["category"] = ["name": category.name, "url": "/c/" + category.id.queryEncoded]
+        }
+        if let image = product.images.first { context["mainImage"] = ["url": image.url, "alt": image.alt] }
+        return context
     }
 
     static func review(_ review: Review) -> [String: Any] {

@@ -46,7 +46,8 @@ struct StorefrontTests {
             var search = ""
             #expect(
                 try await eventually {
-                    search = try await browser.get("/search?q=running").html
+                    // A form sends spaces as `+`.
+                    search = try await browser.get("/search?q=trail+running&brand=Stride").html
                     return search.contains("data-test=\"product-card\"")
                 })
             #expect(
