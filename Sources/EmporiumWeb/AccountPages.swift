@@ -95,10 +95,11 @@ extension Storefront {
             [
                 "name": user.name, "email": user.email, "since": Format.date(user.createdAt),
                 "notifications": notifications.map { item in
-                    [
+                    var entry: [String: Any] = [
                         "message": item.message, "date": Format.date(item.createdAt), "unread": !item.read,
-                        "url": item.orderId.map { "/orders/" + $0.queryEncoded } ?? "",
-                    ] as [String: Any]
+                    ]
+                    entry["url"] = item.orderId.map { "/orders/" + $0.queryEncoded }
+                    return entry
                 },
                 "hasNotifications": !notifications.isEmpty,
             ])

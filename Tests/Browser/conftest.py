@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -80,6 +81,14 @@ class Store:
         status, sale = self.api("POST", "/admin/flash-sales", body, token=self.admin_token())
         assert status == 201, sale
         return sale
+
+    def demo_product(self, query):
+        """The best-rated demo product matching `query` that has a variant in stock (with its images and reviews)."""
+        status, found = self.api("GET", "/products/search?inStock=true&sort=rating&q=" + urllib.parse.quote(query))
+        assert status == 200 and found["items"], found
+        status, product = self.api("GET", "/products/" + found["items"][0]["id"])
+        assert status == 200, product
+        return product
 
     def customer(self):
         email = f"api-{uuid.uuid4().hex[:8]}@example.com"

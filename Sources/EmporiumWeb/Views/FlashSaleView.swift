@@ -20,11 +20,6 @@ struct FlashSaleView {
         var context: [String: Any] = [
             "id": sale.id, "title": sale.title, "price": Format.money(sale.salePrice),
             "regularPrice": regular.map(Format.money) ?? "", "hasRegularPrice": regular != nil,
-            "saving": regular.map { regular in
-                let percent = 100 - (sale.salePrice.amount * 100 / max(regular.amount, 1))
-                return percent > 0 ? "Save \(percent)%" : ""
-            } ?? "",
-            "productUrl": product.map { "/p/" + $0.slug.queryEncoded } ?? "",
             "status": sale.status.rawValue, "statusLabel": Self.statusLabel(sale.status),
             "remaining": sale.remaining, "quantity": sale.quantity,
             "live": sale.status == .live, "limit": sale.perCustomerLimit,
@@ -33,7 +28,12 @@ struct FlashSaleView {
             "startsAt": sale.startsAt, "endsAt": sale.endsAt,
             "eventsUrl": "/api/v1/flash-sales/" + sale.id.queryEncoded + "/events",
         ]
+        // Absent, not empty: an empty string opens a Mustache section.
         if let image = product?.images.first { context["image"] = ["url": image.url, "alt": image.alt] }
+        if let product { context["productUrl"] = "/p/" + product.slug.queryEncoded }
+        if let regular, regular.amount > sale.salePrice.amount {
+            context["saving"] = "Save \(100 - sale.salePrice.amount * 100 / regular.amount)%"
+        }
         return context
     }
 

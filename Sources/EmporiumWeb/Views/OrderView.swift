@@ -21,20 +21,25 @@ struct OrderView {
             "shipping": order.shipping.amount == 0 ? "Free" : Format.money(order.shipping),
             "total": Format.money(order.total),
             "timeline": order.statusHistory.map { change in
-                [
+                var entry: [String: Any] = [
                     "status": change.status.rawValue, "label": Format.status(change.status),
-                    "date": Format.date(change.at), "note": Self.note(change.note) ?? "",
-                ] as [String: Any]
+                    "date": Format.date(change.at),
+                ]
+                entry["note"] = Self.note(change.note)
+                return entry
             },
             "awaitingPayment": order.status == .pendingPayment,
             "canCancel": order.status.canMove(to: .cancelled),
             "payUrl": "/orders/" + order.id.queryEncoded + "/pay",
         ]
         if let address = order.shippingAddress {
-            context["address"] = [
-                "name": address.name, "line1": address.line1, "line2": address.line2 ?? "", "city": address.city,
-                "postalCode": address.postalCode, "country": address.country,
+            var lines: [String: Any] = [
+                "name": address.name, "line1": address.line1, "city": address.city, "postalCode": address.postalCode,
+                "country": address.country,
             ]
+            // An empty string opens a Mustache section: a missing line is left out.
+            lines["line2"] = address.line2?.nilIfEmpty
+            context["address"] = lines
         }
         if let shipment = order.shipment {
             context["shipment"] = ["carrier": shipment.carrier, "trackingNumber": shipment.trackingNumber]
