@@ -71,9 +71,10 @@ extension TestStore {
     /// The whole application with the storefront on a fresh store.
     static func withStorefront(
         _ engine: DatabaseEngine,
+        configure: (inout AppConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, StoreNode) async throws -> Void
     ) async throws {
-        try await withApp(engine, addOns: { [try await Storefront.addOn($0)] }, body)
+        try await withApp(engine, addOns: { [try await Storefront.addOn($0)] }, configure: configure, body)
     }
 }
 
