@@ -1,5 +1,6 @@
 import Emporium
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Signing up, in and out, and the customer's account page.
@@ -46,7 +47,7 @@ extension Storefront {
         do {
             user = try await node.accounts.login(
                 email: form.text("email"), password: form["password"] ?? "",
-                clientAddress: context.remoteAddress?.ipAddress ?? "unknown"
+                clientAddress: clientAddress(request, context)
             ).user
         } catch let error where PageProblem.message(error)?.status.code ?? 500 < 500 {
             let (status, message) = PageProblem.message(error)!
@@ -78,6 +79,16 @@ extension Storefront {
         return try await signIn(user, visit: visit, next: values["next"], notice: .signedUp)
     }
 
+    /// The address login throttling counts by: the peer's, or the one our proxy appended (as the API reads it).
+    private func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
+        if node.configuration.trustForwardedFor, let forwarded = request.headers[.forwardedFor],
+            let last = forwarded.split(separator: ",").last
+        {
+            return last.trimmingCharacters(in: .whitespaces)
+        }
+        return context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
     /// Brings the guest's cart along (as the API's sign-in does), starts a new session and goes on.
     private func signIn(_ user: User, visit: Visit, next: String?, notice: Notice) async throws -> Response {
         if let token = visit.cartToken { try await node.carts.mergeGuest(token: token, into: user.id) }
@@ -104,4 +115,8 @@ extension Storefront {
                 "hasNotifications": !notifications.isEmpty,
             ])
     }
+}
+
+extension HTTPField.Name {
+    static let forwardedFor = Self("X-Forwarded-For")!
 }

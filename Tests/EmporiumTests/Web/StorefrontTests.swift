@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import SQLKit
 import Testing
 
 /// A product with two variants, the second sold out; its slug.
@@ -186,7 +187,7 @@ struct StorefrontTests {
     }
 
     @Test(arguments: engines)
-    func aCheckoutFormSentTwiceMakesOneOrder(engine: DatabaseEngine) async throws {
+    func aCheckoutOrPayFormSentTwiceMakesOneOrderAndOneCharge(engine: DatabaseEngine) async throws {
         try await TestStore.withStorefront(engine) { client, node in
             let (slug, sku, _) = try await createTwoVariantProduct(client, node)
             var browser = try await signedUpBrowser(client)
@@ -198,6 +199,17 @@ struct StorefrontTests {
             #expect(first.status == .seeOther && second.headers[.location] == first.headers[.location])
             let orders = try await browser.get("/orders").html
             #expect(orders.components(separatedBy: "href=\"/orders/").count - 1 == 1)
+
+            let pay = try #require(first.headers[.location])
+            let payKey = try #require(BrowserSession.value(of: "idempotencyKey", in: try await browser.get(pay).html))
+            let paid = try await browser.post(pay, card("4242 4242 4242 4242") + [("idempotencyKey", payKey)])
+            let again = try await browser.post(pay, card("4242 4242 4242 4242") + [("idempotencyKey", payKey)])
+            #expect(paid.status == .seeOther && again.headers[.location] == paid.headers[.location])
+            let charges = try await node.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM payment_attempts WHERE status = 'captured'").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(charges == 1)
         }
     }
 }
