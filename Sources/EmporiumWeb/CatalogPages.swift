@@ -22,6 +22,10 @@ extension Storefront {
 
     private func home(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
+        // The home page is the same for everyone, a second stale at most (flash sales' units left).
+        if let body = renderer.cache.body("home", version: "", maxAge: .seconds(1)) {
+            return try await renderer.respond(body, visit: visit, request: request)
+        }
         let index = node.search.index
         let topRated = index.search(SearchRequest(inStockOnly: true, sort: .rating, pageSize: 8))
         let newest = index.search(SearchRequest(sort: .newest, pageSize: 8))
@@ -32,12 +36,14 @@ extension Storefront {
             ]
         }
         let sales = try await node.flashSales.openSales(limit: 6).map(FlashSaleView.card)
-        return try await page(
-            "home", title: "Emporium", visit: visit, request: request,
+        let body = try renderer.body(
+            "home", title: "Emporium",
             [
                 "categories": categories, "sales": sales, "hasSales": !sales.isEmpty,
                 "topRated": topRated.hits.map(SearchView.card), "newest": newest.hits.map(SearchView.card),
             ])
+        renderer.cache.store(body, key: "home", version: "")
+        return try await renderer.respond(body, visit: visit, request: request)
     }
 
     private func search(_ request: Request) async throws -> Response {
@@ -61,6 +67,12 @@ extension Storefront {
         {
             cached = try await node.catalog.uncachedPage(idOrSlug: slug)
         }
+        // Guests share one rendering per version of the product (its reviews change it too: `product.rated`).
+        let shared = !visit.isSignedIn && reviewForm.isEmpty
+        let key = "product:" + cached.productId
+        if shared, let body = renderer.cache.body(key, version: cached.etag, maxAge: .seconds(10)) {
+            return try await renderer.respond(body, visit: visit, request: request, status: status)
+        }
         let product = try JSONDecoder().decode(Product.self, from: Data(cached.json))
         let reviews = try await node.reviews.page(
             productId: product.id, sort: .newest, limit: 20, cursor: nil, readerId: visit.userId)
@@ -73,8 +85,9 @@ extension Storefront {
             ["value": stars, "label": Format.count(stars, "star"), "selected": stars == rating] as [String: Any]
         }
         context["form"] = form
-        return try await page(
-            "product", title: product.title + " · Emporium", visit: visit, request: request, status: status, context)
+        let body = try renderer.body("product", title: product.title + " · Emporium", context)
+        if shared { renderer.cache.store(body, key: key, version: cached.etag) }
+        return try await renderer.respond(body, visit: visit, request: request, status: status)
     }
 
     private func review(_ request: Request, slug: String) async throws -> Response {

@@ -12,11 +12,14 @@ struct PageRenderer: Sendable {
     let assets: Assets
     let sessions: Sessions
     let carts: Carts
+    let markers = PageBody.Markers()
+    /// Guest pages rendered once and filled in per visitor.
+    let cache = RenderedPages()
 
     /// Every template the routes render: checked at start, since a missing one would render nothing.
     static let templates = [
         "layout", "home", "search", "product", "cart", "checkout", "pay", "orders", "order", "login", "signup",
-        "account", "flash", "error", "partials/product-card",
+        "account", "flash", "error", "partials/product-card", "partials/header", "partials/notice",
     ]
 
     init(directory: URL, assets: Assets, sessions: Sessions, carts: Carts) async throws {
@@ -34,22 +37,45 @@ struct PageRenderer: Sendable {
         _ template: String, title: String, visit: Visit, request: Request, status: HTTPResponse.Status = .ok,
         _ context: [String: Any]
     ) async throws -> Response {
+        try await respond(body(template, title: title, context), visit: visit, request: request, status: status)
+    }
+
+    /// A page rendered with holes for the visitor's parts (`respond` fills them), to serve or to cache.
+    func body(_ template: String, title: String, _ context: [String: Any]) throws -> PageBody {
         var context = context
         context["pageTitle"] = title
-        context["csrf"] = sessions.csrfToken(visit)
+        context["csrf"] = markers.csrf
+        context["headerHtml"] = markers.header
+        context["noticeHtml"] = markers.notice
         context["assets"] = ["css": assets.urls["store.css"] ?? "", "js": assets.urls["store.js"] ?? ""]
+        return PageBody(try render(template, context), markers: markers)
+    }
+
+    /// `body` for `visit`: their header (account link, cart badge), the notice of their last action, their CSRF
+    /// token, and the session cookie when it is new.
+    func respond(
+        _ body: PageBody, visit: Visit, request: Request, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         var cartCount = 0
         if let owner = visit.cartOwner {
             cartCount = try await carts.cart(owner).items.reduce(0) { $0 + $1.quantity }
         }
-        context["header"] = [
-            "signedIn": visit.isSignedIn, "userName": visit.userName ?? "", "cartCount": cartCount,
-            "query": request.formQuery["q"].map(String.init) ?? "",
-        ]
-        if let code = request.formQuery["notice"], let notice = Notice(rawValue: String(code)) {
-            context["notice"] = notice.message
+        let csrf = sessions.csrfToken(visit)
+        let header = try render(
+            "partials/header",
+            [
+                "signedIn": visit.isSignedIn, "userName": visit.userName ?? "", "cartCount": cartCount,
+                "query": request.formQuery["q"].map(String.init) ?? "", "csrf": csrf,
+            ])
+        var notice = ""
+        if let code = request.formQuery["notice"], let known = Notice(rawValue: String(code)) {
+            notice = try render("partials/notice", ["notice": known.message])
         }
-        return try html(render(template, context), status: status, visit: visit)
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: body.filled(header: header, notice: notice, csrf: csrf)))
+        if visit.isNew || visit.cookieChanged { response.setCookie(try sessions.cookie(visit)) }
+        return response
     }
 
     /// An error page in the store's layout, without the visitor's session (it may be what failed).
@@ -57,7 +83,7 @@ struct PageRenderer: Sendable {
         let context: [String: Any] = [
             "pageTitle": status == .notFound ? "Page not found · Emporium" : "Something went wrong · Emporium",
             "assets": ["css": assets.urls["store.css"] ?? "", "js": assets.urls["store.js"] ?? ""],
-            "header": ["signedIn": false, "cartCount": ""],
+            "headerHtml": (try? render("partials/header", ["signedIn": false, "cartCount": ""])) ?? "",
             "status": Int(status.code), "message": message,
             "heading": status == .notFound ? "Page not found" : status.code >= 500 ? "Something went wrong" : "Sorry",
         ]
@@ -81,14 +107,6 @@ struct PageRenderer: Sendable {
             throw StorefrontError("no template \(template)")
         }
         return body
-    }
-
-    private func html(_ body: String, status: HTTPResponse.Status, visit: Visit) throws -> Response {
-        var response = Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
-        if visit.isNew || visit.cookieChanged { response.setCookie(try sessions.cookie(visit)) }
-        return response
     }
 }
 

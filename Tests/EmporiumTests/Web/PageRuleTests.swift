@@ -181,4 +181,30 @@ struct PageRuleTests {
             #expect(try await client.execute(uri: "/search", method: .get).status == .tooManyRequests)
         }
     }
+
+    @Test(arguments: engines)
+    func guestsShareOneRenderingButEachGetsTheirOwnTokenAndFreshPrices(engine: DatabaseEngine) async throws {
+        try await TestStore.withStorefront(engine) { client, node in
+            let (slug, sku, _) = try await createTwoVariantProduct(client, node)
+            var first = BrowserSession(client)
+            var second = BrowserSession(client)
+            let pages = [try await first.get("/p/\(slug)").html, try await second.get("/p/\(slug)").html]
+            #expect(first.csrf != nil && second.csrf != nil && first.csrf != second.csrf)
+            #expect(pages.allSatisfy { !$0.contains("\u{1}") })
+            _ = try await first.get("/p/\(slug)")
+            #expect(try await first.post("/cart/add", [("sku", sku), ("quantity", "1")]).status == .seeOther)
+            #expect(try await first.get("/p/\(slug)").html.contains(#"data-live-cart>1<"#))
+            #expect(try await second.get("/p/\(slug)").html.contains(#"data-live-cart>0<"#))
+
+            let admin = try await client.adminToken(node)
+            let productId = try #require(
+                try await client.send(.get, "/api/v1/products/\(slug)").jsonObject()["id"] as? String)
+            let changed = try await client.send(
+                .patch, "/api/v1/admin/products/\(productId)",
+                json: #"{"variants": [{"sku": "\#(sku)", "price": {"amount": 7999, "currency": "USD"}}]}"#, token: admin
+            )
+            #expect(changed.status == .ok, "\(changed.html)")
+            #expect(try await eventually { try await second.get("/p/\(slug)").html.contains("$79.99") })
+        }
+    }
 }
