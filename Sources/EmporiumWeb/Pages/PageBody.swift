@@ -96,3 +96,15 @@ final class RenderedPages: Sendable {
         }
     }
 }
+
+/// The headers guests see, by the number of units in their cart.
+final class GuestHeaders: Sendable {
+    private let headers = Mutex<[Int: String]>([:])
+
+    func header(cartCount: Int) -> String? { headers.withLock { $0[cartCount] } }
+
+    func store(_ header: String, cartCount: Int) {
+        guard cartCount <= CartRules.maxQuantity * 10 else { return }
+        headers.withLock { $0[cartCount] = header }
+    }
+}

@@ -15,6 +15,8 @@ struct PageRenderer: Sendable {
     let markers = PageBody.Markers()
     /// Guest pages rendered once and filled in per visitor.
     let cache = RenderedPages()
+    /// A guest's header depends on their cart's size only (outside the search page).
+    let guestHeaders = GuestHeaders()
 
     /// Every template the routes render: checked at start, since a missing one would render nothing.
     static let templates = [
@@ -61,12 +63,19 @@ struct PageRenderer: Sendable {
             cartCount = try await carts.cart(owner).items.reduce(0) { $0 + $1.quantity }
         }
         let csrf = sessions.csrfToken(visit)
-        let header = try render(
-            "partials/header",
-            [
-                "signedIn": visit.isSignedIn, "userName": visit.userName ?? "", "cartCount": cartCount,
-                "query": request.formQuery["q"].map(String.init) ?? "", "csrf": csrf,
-            ])
+        let query = request.formQuery["q"].map(String.init) ?? ""
+        let header: String
+        if !visit.isSignedIn, query.isEmpty, let known = guestHeaders.header(cartCount: cartCount) {
+            header = known
+        } else {
+            header = try render(
+                "partials/header",
+                [
+                    "signedIn": visit.isSignedIn, "userName": visit.userName ?? "", "cartCount": cartCount,
+                    "query": query, "csrf": csrf,
+                ])
+            if !visit.isSignedIn, query.isEmpty { guestHeaders.store(header, cartCount: cartCount) }
+        }
         var notice = ""
         if let code = request.formQuery["notice"], let known = Notice(rawValue: String(code)) {
             notice = try render("partials/notice", ["notice": known.message])
