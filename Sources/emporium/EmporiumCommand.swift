@@ -74,7 +74,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Fill an empty store with the demo catalog (EMPORIUM_DEMO=true)")
     var demo = false
 
-    @Flag(help: "The shop is served over HTTPS (a proxy in front): session cookies get `Secure`")
+    @Flag(
+        help:
+            "The shop is served over HTTPS (a proxy in front): session cookies get `Secure` (EMPORIUM_SECURE_COOKIE=true)"
+    )
     var secureCookie = false
 
     func run() async throws {
@@ -85,7 +88,8 @@ struct Serve: AsyncParsableCommand {
         let logger = storage.makeLogger(configuration)
         let node = try await StoreNode.open(configuration, logger: logger)
         do {
-            let storefront = try await Storefront.addOn(node, secureCookie: secureCookie)
+            let secure = secureCookie || ProcessInfo.processInfo.environment["EMPORIUM_SECURE_COOKIE"] == "true"
+            let storefront = try await Storefront.addOn(node, secureCookie: secure)
             try await buildApplication(node, addOns: [storefront]).runService()
         } catch {
             await node.database.close()

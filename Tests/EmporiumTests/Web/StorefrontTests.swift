@@ -95,6 +95,15 @@ struct StorefrontTests {
                 order.contains(#"<li data-status="pending_payment">"#)
                     && order.contains(#"<li data-status="confirmed">"#))
             #expect(try await browser.get("/orders").html.contains("href=\"\(orderPath)\""))
+
+            let shipped = try await client.send(
+                .post, "/api/v1/admin\(orderPath)/ship", json: #"{"carrier": "UPS", "trackingNumber": "1Z999AA1"}"#,
+                token: try await client.adminToken(node))
+            #expect(shipped.status == .ok)
+            let tracked = try await browser.get(orderPath).html
+            #expect(tracked.contains(#"data-test="order-status" data-status="shipped""#))
+            #expect(tracked.contains(#"<strong data-test="tracking-number">1Z999AA1</strong>"#))
+            #expect(!tracked.contains("Cancel order"), "a shipped order can no longer be cancelled")
         }
     }
 
