@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "emporium", targets: ["emporium"]),
         .library(name: "Emporium", targets: ["Emporium"]),
         .library(name: "EmporiumSearch", targets: ["EmporiumSearch"]),
+        .library(name: "EmporiumWeb", targets: ["EmporiumWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // The product search engine: documents in, ranked pages with facets out. No HTTP, no SQL.
@@ -65,11 +67,31 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
+        // The storefront: server-rendered pages, sessions and static assets over the store's services.
+        .target(
+            name: "EmporiumWeb",
+            dependencies: [
+                "Emporium",
+                "EmporiumSearch",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/static")],
+            swiftSettings: swiftSettings
+        ),
         // The command line: serve, migrate, admin.
         .executableTarget(
             name: "emporium",
             dependencies: [
                 "Emporium",
+                "EmporiumWeb",
                 "EmporiumSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -82,6 +104,7 @@ let package = Package(
             name: "EmporiumTests",
             dependencies: [
                 "Emporium",
+                "EmporiumWeb",
                 "EmporiumSearch",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

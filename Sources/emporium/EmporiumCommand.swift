@@ -1,6 +1,7 @@
 import ArgumentParser
 import Configuration
 import Emporium
+import EmporiumWeb
 import Foundation
 import Hummingbird
 import Logging
@@ -73,6 +74,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Fill an empty store with the demo catalog (EMPORIUM_DEMO=true)")
     var demo = false
 
+    @Flag(
+        help:
+            "The shop is served over HTTPS (a proxy in front): session cookies get `Secure` (EMPORIUM_SECURE_COOKIE=true)"
+    )
+    var secureCookie = false
+
     func run() async throws {
         var configuration = try storage.configuration()
         if let host { configuration.host = host }
@@ -80,9 +87,10 @@ struct Serve: AsyncParsableCommand {
         if demo { configuration.demo = true }
         let logger = storage.makeLogger(configuration)
         let node = try await StoreNode.open(configuration, logger: logger)
-        let app = buildApplication(node)
         do {
-            try await app.runService()
+            let secure = secureCookie || ProcessInfo.processInfo.environment["EMPORIUM_SECURE_COOKIE"] == "true"
+            let storefront = try await Storefront.addOn(node, secureCookie: secure)
+            try await buildApplication(node, addOns: [storefront]).runService()
         } catch {
             await node.database.close()
             throw error
@@ -142,7 +150,7 @@ func withStore<T: Sendable>(_ storage: StorageOptions, _ body: @Sendable (StoreN
     let node = try await StoreNode.open(configuration, logger: storage.makeLogger(configuration))
     do {
         let value = try await node.database.withRunningClient { _ in
-            try await node.migrate()
+            try await node.migrate(adding: Storefront.migrations)
             return try await body(node)
         }
         await node.database.close()

@@ -3,14 +3,16 @@ import Logging
 import ServiceLifecycle
 
 /// Assembles the HTTP application of one node: middleware, every module's routes, and the services that run
-/// beside the server (database, event dispatcher). `consumers` adds event consumers (tests use it).
+/// beside the server (database, event dispatcher). `consumers` adds event consumers (tests use it); `addOns` adds
+/// layers built on the store, such as the storefront's pages.
 public func buildApplication(
     _ node: StoreNode,
-    consumers extraConsumers: [EventConsumer] = []
+    consumers extraConsumers: [EventConsumer] = [],
+    addOns: [ApplicationAddOn] = []
 ) -> some ApplicationProtocol {
     _ = MetricsRegistry.shared
     let configuration = node.configuration
-    let router = buildRouter(node)
+    let router = buildRouter(node, addOns: addOns)
     let dispatcher = EventDispatcher(
         database: node.database,
         nodeId: configuration.nodeId,
@@ -63,7 +65,7 @@ public func buildApplication(
     // The one place a serving node migrates: before the server accepts requests; the dispatcher and the search
     // index builder wait for it (`schemaReady`), and the database client runs beside them as a service.
     app.beforeServerStarts {
-        try await node.migrate()
+        try await node.migrate(adding: addOns.flatMap(\.migrations))
         node.servingFrom.set(try await EventLog(database: node.database).head())
         if configuration.demo, try await CatalogSeeder(node: node).seedDemo() {
             node.logger.notice("the demo catalog is in place: try GET /api/v1/categories")
@@ -73,10 +75,11 @@ public func buildApplication(
 }
 
 /// The router of one node: middleware and every module's routes.
-func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
+func buildRouter(_ node: StoreNode, addOns: [ApplicationAddOn] = []) -> Router<AppRequestContext> {
     let configuration = node.configuration
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
+    for addOn in addOns { addOn.addMiddleware(router) }
     router.add(middleware: MetricsMiddleware())
     let routeMethods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
@@ -84,7 +87,8 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
         router.add(
             middleware: RateLimitMiddleware(
                 buckets: TokenBuckets(rate: configuration.rateLimitPerSecond, burst: configuration.rateLimitBurst),
-                trustForwardedFor: configuration.trustForwardedFor
+                trustForwardedFor: configuration.trustForwardedFor,
+                isUnmetered: { path in addOns.contains { $0.isUnmetered(path) } }
             )
         )
     }
@@ -114,6 +118,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     }.register(on: api)
     ReviewRoutes(reviews: reviews).register(on: api)
     WebhookRoutes(webhooks: node.webhooks).register(on: api)
+    for addOn in addOns { addOn.addRoutes(router) }
 
     routeMethods.load(router)
     return router

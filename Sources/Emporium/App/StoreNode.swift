@@ -29,6 +29,8 @@ public struct StoreNode: Sendable {
     public let logger: Logger
     let tokens: AccessTokens
     let idempotency: IdempotencyStore
+    /// The server secret (JWT key); other keys are derived from it (`derivedKey`).
+    let secret: String
 
     /// Every module's migrations, in the order they apply.
     public static let migrations: [Migration] =
@@ -105,7 +107,8 @@ public struct StoreNode: Sendable {
                 readiness: readiness,
                 logger: logger,
                 tokens: tokens,
-                idempotency: idempotency
+                idempotency: idempotency,
+                secret: secret
             )
         } catch {
             await database.close()
@@ -145,9 +148,15 @@ public struct StoreNode: Sendable {
 
     /// Applies pending migrations, then lets the services that wait for the schema begin; safe to call from
     /// several nodes at once.
-    public func migrate() async throws {
-        try await database.migrate(Self.migrations, logger: logger)
+    public func migrate(adding extra: [Migration] = []) async throws {
+        try await database.migrate(Self.migrations + extra, logger: logger)
         schemaReady.set(())
+    }
+
+    /// A key for one purpose (signing the storefront's CSRF tokens), derived from the server secret: every node
+    /// of a store derives the same one.
+    public func derivedKey(_ purpose: String) -> SymmetricKey {
+        SymmetricKey(data: SHA256.hash(data: Array((purpose + ":" + secret).utf8)))
     }
 
     /// The configured secret, or the one generated into the data directory on first start.

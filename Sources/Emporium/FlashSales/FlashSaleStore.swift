@@ -73,6 +73,16 @@ struct FlashSaleStore: SaleUnitsReturn {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Sales not yet ended, soonest ending first: what the shop's home page announces.
+    func openSales(now: Int, limit: Int, in sql: any SQLDatabase) async throws -> [Row] {
+        try await sql.raw(
+            """
+            SELECT \(unsafeRaw: Self.columns) FROM flash_sales WHERE closed_at IS NULL AND ends_at > \(bind: now)
+            ORDER BY ends_at, id LIMIT \(bind: limit)
+            """
+        ).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     /// The sale's row, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole file).
     func lockedRow(id: String, in sql: any SQLDatabase) async throws -> Row? {
         let lock: SQLQueryString = sql.engine == .postgres ? " FOR UPDATE" : ""

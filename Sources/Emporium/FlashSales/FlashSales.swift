@@ -80,6 +80,14 @@ public struct FlashSales: Sendable {
         return sale.view(at: Database.nowMillis())
     }
 
+    /// The sales that are live or still to come, soonest ending first.
+    public func openSales(limit: Int) async throws -> [FlashSale] {
+        let now = Database.nowMillis()
+        return try await database.read { try await store.openSales(now: now, limit: limit, in: $0) }.map {
+            $0.view(at: now)
+        }
+    }
+
     /// Closes the sales that have ended: what they still hold goes back to their SKU.
     func closeEnded() async throws {
         let now = Database.nowMillis()

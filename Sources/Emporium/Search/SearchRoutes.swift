@@ -48,14 +48,14 @@ struct SearchRoutes {
 }
 
 /// Reads and checks the query parameters of a search; anything out of range is a 400 naming the parameter.
-struct SearchQueryParser {
+public struct SearchQueryParser {
     let parameters: Parameters
 
-    init(_ parameters: Parameters) {
+    public init(_ parameters: Parameters) {
         self.parameters = parameters
     }
 
-    func request() throws -> SearchRequest {
+    public func request() throws -> SearchRequest {
         var request = SearchRequest()
         request.text = string("q") ?? string("term") ?? ""
         guard request.text.count <= 200 else { throw invalid("q", "must be at most 200 characters") }

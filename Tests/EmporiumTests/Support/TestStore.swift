@@ -98,9 +98,11 @@ enum TestStore {
     }
 
     /// Builds the whole application on a fresh store and drives it through Hummingbird's router test client.
+    /// `addOns` adds layers built on the node (the storefront).
     static func withApp(
         _ engine: DatabaseEngine,
         consumers: [EventConsumer] = [],
+        addOns: (StoreNode) async throws -> [ApplicationAddOn] = { _ in [] },
         configure: (inout AppConfiguration) -> Void = { _ in },
         _ body: @Sendable (any TestClientProtocol, StoreNode) async throws -> Void
     ) async throws {
@@ -108,7 +110,8 @@ enum TestStore {
         configure(&configuration)
         try await cleaningUp(configuration) {
             try await withOpenNode(configuration) { node in
-                try await buildApplication(node, consumers: consumers).test(.router) { client in
+                let addOns = try await addOns(node)
+                try await buildApplication(node, consumers: consumers, addOns: addOns).test(.router) { client in
                     try await body(client, node)
                 }
             }

@@ -46,16 +46,19 @@ final class TokenBuckets: Sendable {
     }
 }
 
-/// Per-client-address rate limit: 429 `rate_limited` with `Retry-After` beyond the bucket.
+/// Per-client-address rate limit: 429 `rate_limited` with `Retry-After` beyond the bucket. Health checks, images
+/// and what an add-on declares unmetered (static files) are not counted: a page brings a dozen of them along.
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let buckets: TokenBuckets
     let trustForwardedFor: Bool
+    var isUnmetered: @Sendable (String) -> Bool = { _ in false }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if !request.uri.path.hasPrefix("/health"),
+        let path = request.uri.path
+        if !path.hasPrefix("/health"), !path.hasPrefix("/api/v1/images/"), !isUnmetered(path),
             let wait = buckets.take(request.clientAddress(context: context, trustForwardedFor: trustForwardedFor))
         {
             throw Problem.rateLimited(retryAfterSeconds: Int((wait / .seconds(1)).rounded(.up)))
