@@ -78,6 +78,7 @@ func buildRouter(_ node: StoreNode) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: DatabaseWorkMiddleware(engine: node.database.engine))
     let routeMethods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
     if configuration.rateLimitPerSecond > 0 {
