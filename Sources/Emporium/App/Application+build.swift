@@ -81,6 +81,7 @@ func buildRouter(_ node: StoreNode, addOns: [ApplicationAddOn] = []) -> Router<A
     router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
     for addOn in addOns { addOn.addMiddleware(router) }
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: DatabaseWorkMiddleware(engine: node.database.engine))
     let routeMethods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(table: routeMethods))
     if configuration.rateLimitPerSecond > 0 {

@@ -30,14 +30,28 @@ public final class Database: Sendable {
 
     /// Runs `body` with a connection for reads that need no transaction.
     public func read<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await backend.withReader(body)
+        let tally = StatementTally()
+        defer { account(tally, transaction: false) }
+        return try await backend.withReader(tally: tally, body)
     }
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        let value = try await backend.withTransaction(body)
+        let tally = StatementTally()
+        defer { account(tally, transaction: true) }
+        let value = try await backend.withTransaction(tally: tally, body)
         commitSignal.signal()
         return value
+    }
+
+    /// Adds a read's or a transaction's statements to the request that ran it, or to `background`.
+    private func account(_ tally: StatementTally, transaction: Bool) {
+        if let work = RequestDatabaseWork.current {
+            work.add(statements: tally.count, transaction: transaction)
+        } else {
+            RequestDatabaseWork.record(
+                engine: engine, operation: "background", statements: tally.count, transactions: transaction ? 1 : 0)
+        }
     }
 
     /// `transaction`, run again (up to `attempts` in all) when PostgreSQL aborted it for a deadlock or a
@@ -76,8 +90,10 @@ public final class Database: Sendable {
 
 /// What a backend gives `Database`: one engine's connections and transactions.
 protocol DatabaseBackend: Sendable {
-    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
-    func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T
+    /// `tally` counts the statements `body` runs.
+    func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T
+    func withTransaction<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
     /// Runs until shutdown for engines that need a running client (PostgreSQL's pool).
     func run() async throws
     func close() async

@@ -38,15 +38,17 @@ final class PostgresBackend: DatabaseBackend {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
-    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(connection.sql())
+            try await body(CountingSQLDatabase(base: connection.sql(), tally: tally))
         }
     }
 
-    func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    func withTransaction<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
         try await client.withConnection { connection in
-            try await connection.sql().inTransaction(begin: "BEGIN", body)
+            try await CountingSQLDatabase(base: connection.sql(), tally: tally).inTransaction(begin: "BEGIN", body)
         }
     }
 

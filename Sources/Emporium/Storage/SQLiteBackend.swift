@@ -61,17 +61,19 @@ final class SQLiteBackend: DatabaseBackend {
         return SQLiteBackend(writer: opened[0], readers: Array(opened.dropFirst()), logger: logger)
     }
 
-    func withReader<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return try await body(database(readers[index % readers.count]))
+        return try await body(database(readers[index % readers.count], tally: tally))
     }
 
-    func withTransaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        try await writer.perform(body)
+    func withTransaction<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
+        try await writer.perform(tally: tally, body)
     }
 
-    private func database(_ connection: SQLiteConnectionDirect) -> any SQLDatabase {
-        SQLiteDirectDatabase(connection: connection, logger: logger, eventLoop: eventLoop)
+    private func database(_ connection: SQLiteConnectionDirect, tally: StatementTally) -> any SQLDatabase {
+        SQLiteDirectDatabase(connection: connection, logger: logger, eventLoop: eventLoop, tally: tally)
     }
 
     func run() async throws {

@@ -228,6 +228,8 @@ struct SQLiteDirectDatabase: SQLDatabase {
     let connection: SQLiteConnectionDirect
     let logger: Logger
     let eventLoop: any EventLoop
+    /// Counts the statements run through this face (not transaction control).
+    var tally: StatementTally?
 
     var dialect: any SQLDialect { SQLiteDialect() }
     var queryLogLevel: Logger.Level? { nil }
@@ -256,6 +258,7 @@ struct SQLiteDirectDatabase: SQLDatabase {
     }
 
     private func run(_ query: any SQLExpression, _ onRow: (any SQLRow) -> Void) throws {
+        tally?.add()
         let (sql, binds) = serialize(query)
         let encoder = SQLiteDataEncoder()
         try connection.execute(sql, try binds.map { try encoder.encode($0) }) { onRow($0) }

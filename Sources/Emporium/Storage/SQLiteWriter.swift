@@ -46,7 +46,9 @@ final class SQLiteWriter: Sendable {
     }
 
     /// Runs `body` in a write transaction: returns its value once committed; throws its error, its work undone.
-    func perform<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+    func perform<T: Sendable>(tally: StatementTally? = nil, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
         // The writer task runs `body` while this call waits for it, and lets go of it before answering, so `body`
         // does not really escape (withoutActuallyEscaping checks that).
         try await withoutActuallyEscaping(body) { body in
@@ -55,7 +57,12 @@ final class SQLiteWriter: Sendable {
                 let job = WriteJob(
                     run: { database in
                         do {
-                            outcome.value = .success(try await body(database))
+                            var counted = database
+                            if let tally, var direct = database as? SQLiteDirectDatabase {
+                                direct.tally = tally
+                                counted = direct
+                            }
+                            outcome.value = .success(try await body(counted))
                             return true
                         } catch {
                             outcome.value = .failure(error)

@@ -43,6 +43,33 @@ struct MetricsTests {
     }
 
     @Test(arguments: engines)
+    func databaseStatementsAndTransactionsAreCountedByOperation(engine: DatabaseEngine) async throws {
+        try await TestStore.withApp(engine) { client, node in
+            let admin = try await client.adminToken(node)
+            _ = try await client.createProduct(admin, sku: "DESK-1", price: 9000, stock: 10)
+            let checkout = #"operation="POST /api/v1/checkout""#
+            func series(_ name: String) async throws -> Double {
+                try await client.metrics().first {
+                    $0.key.hasPrefix(name + "{") && $0.key.contains(checkout)
+                        && $0.key.contains(#"engine="\#(engine)""#)
+                }?.value ?? 0
+            }
+            let statementsBefore = try await series("emporium_db_statements_total")
+            let transactionsBefore = try await series("emporium_db_transactions_total")
+            _ = try await client.pendingOrder(sku: "DESK-1", as: try await client.customer())
+            let statements = try await series("emporium_db_statements_total") - statementsBefore
+            let transactions = try await series("emporium_db_transactions_total") - transactionsBefore
+            // Other tests check out at the same time on this engine: at least this checkout's own work shows.
+            #expect(statements >= 5, "\(statements)")
+            #expect(transactions >= 1, "\(transactions)")
+            let background = try await client.metrics().keys.contains {
+                $0.hasPrefix("emporium_db_statements_total{") && $0.contains(#"operation="background""#)
+            }
+            #expect(background)
+        }
+    }
+
+    @Test(arguments: engines)
     func outboxLagIsHowFarAConsumerIsBehindTheNewestEvent(engine: DatabaseEngine) async throws {
         let open = Mutex(false)
         // Stuck on the first order until the test lets it go; it starts at the log's beginning, so it sees that order.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import SQLKit
 import Synchronization
 import Testing
 
@@ -109,4 +110,36 @@ func ipv6(_ text: String) -> [UInt8] {
     var address = in6_addr()
     precondition(inet_pton(AF_INET6, text, &address) == 1, text)
     return withUnsafeBytes(of: address) { Array($0) }
+}
+
+/// The attempt log keeps 14 days.
+@Suite(.timeLimit(.minutes(2)))
+struct WebhookRetentionTests {
+    @Test(arguments: engines)
+    func attemptsAndFinishedDeliveriesOlderThanTheRetentionAreForgotten(engine: DatabaseEngine) async throws {
+        try await WebhookReceiver.run { receiver, url in
+            try await TestStore.withApp(engine, configure: fastWebhooks) { client, node in
+                let admin = try await client.adminToken(node)
+                let endpoint = try await client.createWebhook(admin, url: url, events: ["product.created"])
+                _ = try await client.createProduct(admin)
+                #expect(
+                    try await eventually(timeout: .seconds(20)) {
+                        try await client.deliveries(admin, endpoint: endpoint.id).first?["status"] as? String
+                            == "delivered"
+                    })
+                let store = node.webhooks.store
+                // Nothing is older than a day: nothing goes.
+                try await store.purge(before: Database.nowMillis() - 24 * 3600 * 1000)
+                #expect(try await client.deliveries(admin, endpoint: endpoint.id).count == 1)
+                // Everything so far is older than "now + 1 s": the delivered row and its attempt go.
+                try await store.purge(before: Database.nowMillis() + 1_000)
+                #expect(try await client.deliveries(admin, endpoint: endpoint.id).isEmpty)
+                let attempts = try await node.database.read { sql in
+                    try await sql.raw("SELECT COUNT(*) AS n FROM webhook_attempts").first()!
+                        .decode(column: "n", as: Int.self)
+                }
+                #expect(attempts == 0 && receiver.count == 1)
+            }
+        }
+    }
 }

@@ -187,4 +187,51 @@ struct WebhookDeliveryTests {
         }
         #expect(attempts == 29, "\(attempts)")
     }
+
+    @Test(arguments: engines)
+    func everyKindOfEventArrivesWithPublicDataOnly(engine: DatabaseEngine) async throws {
+        try await WebhookReceiver.run { receiver, url in
+            try await TestStore.withApp(engine, configure: fastWebhooks) { client, node in
+                let admin = try await client.adminToken(node)
+                let endpoint = try await client.createWebhook(admin, url: url, events: ["*"])
+                let sku = "HOOK-\(UUID().uuidString.prefix(6))"
+                let product = try #require(try await client.createProduct(admin, sku: sku, stock: 8)["id"] as? String)
+                let shopper = try #require(try await client.signup()["accessToken"] as? String)
+                let order = try await client.pendingOrder(sku: sku, as: .user(shopper))
+                #expect(try await client.pay(order, card: TestCard.approved, as: .user(shopper)).status == .ok)
+                #expect(try await client.postReview(product, rating: 4, token: shopper).status == .created)
+                // 8 - 1 sold - 3 = 4 available: below the low-stock threshold of 5.
+                let adjust = try await client.send(
+                    .post, "/api/v1/admin/inventory/\(sku)/adjust", json: #"{"delta": -3, "reason": "damaged"}"#,
+                    token: admin)
+                #expect(adjust.status == .ok, "\(String(buffer: adjust.body))")
+                let expected: Set = [
+                    "product.created", "order.created", "order.confirmed", "review.created", "inventory.low",
+                ]
+                #expect(
+                    try await eventually(timeout: .seconds(20)) {
+                        expected.isSubset(of: Set(receiver.received.compactMap { $0.json["type"] as? String }))
+                    })
+                var byType: [String: [String: Any]] = [:]
+                for received in receiver.received {
+                    let type = try #require(received.json["type"] as? String)
+                    byType[type] = received.json["data"] as? [String: Any]
+                    #expect(received.header("Emporium-Event") == type)
+                    #expect(signatureIsValid(received, secret: endpoint.secret))
+                    // Public data only: nothing of cards, tokens, passwords or sessions.
+                    let text = String(decoding: received.body, as: UTF8.self).lowercased()
+                    for secret in ["password", "token", "card", "cvc", shopper.lowercased()] {
+                        #expect(!text.contains(secret), "\(type) carries \(secret)")
+                    }
+                }
+                #expect(byType["order.created"]?["orderId"] as? String == order)
+                #expect(byType["order.confirmed"]?["status"] as? String == "confirmed")
+                #expect((byType["order.confirmed"]?["total"] as? [String: Any])?["currency"] as? String == "USD")
+                #expect(byType["review.created"]?["rating"] as? Int == 4)
+                #expect(byType["review.created"]?["productId"] as? String == product)
+                #expect(byType["inventory.low"]?["sku"] as? String == sku)
+                #expect(byType["inventory.low"]?["available"] as? Int == 4)
+            }
+        }
+    }
 }
