@@ -84,4 +84,15 @@ struct ViewModelTests {
         #expect(ProductView.availability(3) == "Only 3 left")
         #expect(ProductView.availability(40) == "In stock")
     }
+
+    @Test func sessionIdsAndTokensAreBase64URLOfTheirBytes() {
+        for count in [0, 1, 2, 3, 31, 32, 33] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255) }
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Sessions.base64URL(bytes) == expected)
+        }
+        let id = Sessions.newId()
+        #expect(Sessions.isWellFormed(id) && id != Sessions.newId())
+    }
 }
