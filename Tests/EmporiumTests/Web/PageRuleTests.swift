@@ -1,6 +1,8 @@
 import Emporium
+import EmporiumWeb
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import SQLKit
@@ -232,6 +234,21 @@ struct PageRuleTests {
             #expect(stored == browsing.replacingOccurrences(of: "=g", with: "="))
             #expect(try await rows() == 1)
             #expect(try await browser.get("/cart").html.contains(#"data-test="cart-line""#))
+        }
+    }
+
+    @Test func anUnexpectedFailureIsAPageThatTellsNothingOfIt() async throws {
+        struct Secret: Error {}
+        let failing = ApplicationAddOn { router in
+            router.get("broken-page") { _, _ -> String in throw Secret() }
+        }
+        try await TestStore.withApp(.sqlite, addOns: { [try await Storefront.addOn($0), failing] }) { client, _ in
+            let response = try await client.execute(uri: "/broken-page", method: .get)
+            #expect(response.status == .internalServerError)
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(
+                response.html.contains("Something went wrong") && response.html.contains("data-test=\"search-form\""))
+            #expect(!response.html.contains("Secret"))
         }
     }
 }
