@@ -35,11 +35,10 @@ struct SearchView {
         let pages = max(1, (result.total + request.pageSize - 1) / request.pageSize)
         var context: [String: Any] = [
             "query": request.text,
-            "cards": result.hits.map(Self.card),
             "hasResults": !result.hits.isEmpty,
             "resultCount": Format.count(result.total, "result"),
             "looseMatch": !result.matchedAllWords && !result.hits.isEmpty,
-            "brands": result.brandFacet.map { facet in
+            "brands": brandChoices.map { facet in
                 [
                     "value": facet.value, "count": facet.count, "checked": request.brands.contains(facet.value),
                 ] as [String: Any]
@@ -89,6 +88,17 @@ struct SearchView {
         if request.page > 1 { context["previousUrl"] = url { $0.page = request.page - 1 } }
         return context
     }
+
+    /// The brands to offer: the twelve with most results, and any already chosen.
+    var brandChoices: [(value: String, count: Int)] {
+        let top = result.brandFacet.sorted { $0.count > $1.count }.prefix(Self.brandsShown)
+        let chosen = result.brandFacet.filter { facet in
+            request.brands.contains(facet.value) && !top.contains { $0.value == facet.value }
+        }
+        return Array(top) + chosen
+    }
+
+    static let brandsShown = 12
 
     static func card(_ hit: SearchResult.Hit) -> [String: Any] {
         [

@@ -38,6 +38,15 @@ struct ViewModelTests {
         #expect(brands.map { $0["checked"] as? Bool } == [true, false])
     }
 
+    @Test func theBrandFacetOffersTheTwelveLargestAndTheChosenOnes() {
+        let brands = (1...15).map { (value: "Brand \($0)", count: 100 - $0) }
+        let many = SearchResult(
+            hits: [], total: 99, matchedAllWords: true, brandFacet: brands, categoryFacet: [], priceFacet: [],
+            ratingFacet: [])
+        let view = SearchView(request: SearchRequest(brands: ["Brand 15"]), result: many)
+        #expect(view.brandChoices.map(\.value) == (1...12).map { "Brand \($0)" } + ["Brand 15"])
+    }
+
     @Test func theLastPageHasNoNextLink() {
         let view = SearchView(request: SearchRequest(page: 3), result: result)
         #expect(view.context["nextUrl"] == nil)
