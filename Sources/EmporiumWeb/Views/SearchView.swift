@@ -43,7 +43,7 @@ struct SearchView {
                     "value": facet.value, "count": facet.count, "checked": request.brands.contains(facet.value),
                 ] as [String: Any]
             },
-            "categories": result.categoryFacet.map { facet in
+            "categories": categoryChoices.map { facet in
                 let chosen = request.category == facet.id
                 return [
                     "name": facet.name, "count": facet.count, "chosen": chosen,
@@ -91,14 +91,23 @@ struct SearchView {
 
     /// The brands to offer: the twelve with most results, and any already chosen.
     var brandChoices: [(value: String, count: Int)] {
-        let top = result.brandFacet.sorted { $0.count > $1.count }.prefix(Self.brandsShown)
+        let top = result.brandFacet.sorted { $0.count > $1.count }.prefix(Self.choicesShown)
         let chosen = result.brandFacet.filter { facet in
             request.brands.contains(facet.value) && !top.contains { $0.value == facet.value }
         }
         return Array(top) + chosen
     }
 
-    static let brandsShown = 12
+    /// The categories to offer, likewise: on a large catalog a word matches fifty of them.
+    var categoryChoices: [SearchResult.CategoryCount] {
+        let top = result.categoryFacet.sorted { $0.count > $1.count }.prefix(Self.choicesShown)
+        let chosen = result.categoryFacet.filter { facet in
+            facet.id == request.category && !top.contains { $0.id == facet.id }
+        }
+        return Array(top) + chosen
+    }
+
+    static let choicesShown = 12
 
     static func card(_ hit: SearchResult.Hit) -> [String: Any] {
         [

@@ -38,13 +38,19 @@ struct ViewModelTests {
         #expect(brands.map { $0["checked"] as? Bool } == [true, false])
     }
 
-    @Test func theBrandFacetOffersTheTwelveLargestAndTheChosenOnes() {
+    @Test func brandAndCategoryFacetsOfferTheTwelveLargestAndTheChosenOnes() {
         let brands = (1...15).map { (value: "Brand \($0)", count: 100 - $0) }
         let many = SearchResult(
             hits: [], total: 99, matchedAllWords: true, brandFacet: brands, categoryFacet: [], priceFacet: [],
             ratingFacet: [])
         let view = SearchView(request: SearchRequest(brands: ["Brand 15"]), result: many)
         #expect(view.brandChoices.map(\.value) == (1...12).map { "Brand \($0)" } + ["Brand 15"])
+        let categories = SearchResult(
+            hits: [], total: 99, matchedAllWords: true, brandFacet: [],
+            categoryFacet: (1...20).map { .init(id: "cat_\($0)", name: "Category \($0)", count: 100 - $0) },
+            priceFacet: [], ratingFacet: [])
+        let inCategory = SearchView(request: SearchRequest(category: "cat_20"), result: categories)
+        #expect(inCategory.categoryChoices.map(\.id) == (1...12).map { "cat_\($0)" } + ["cat_20"])
     }
 
     @Test func theLastPageHasNoNextLink() {
