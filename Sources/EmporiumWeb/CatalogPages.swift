@@ -53,6 +53,7 @@ extension Storefront {
         let title = query.text.isEmpty ? "All products" : "Results for \u{201C}\(query.text)\u{201D}"
         var context = view.context
         context["heading"] = title
+        context["cardsHtml"] = try renderer.cardsHTML(view.result.hits)
         return try await page("search", title: title + " · Emporium", visit: visit, request: request, context)
     }
 

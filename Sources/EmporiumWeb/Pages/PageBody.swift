@@ -1,4 +1,5 @@
 import Emporium
+import EmporiumSearch
 import Foundation
 import NIOCore
 import Synchronization
@@ -28,20 +29,36 @@ struct PageBody: Sendable {
         }
     }
 
+    /// Splits `html` at the markers, scanning its bytes once (Foundation's `range(of:)` cost a search page more
+    /// than its rendering).
     init(_ html: String, markers: Markers) {
-        let kinds: [(String, Piece)] = [(markers.header, .header), (markers.notice, .notice), (markers.csrf, .csrf)]
-        var pieces: [Piece] = []
-        var rest = html[...]
-        while true {
-            let found = kinds.compactMap { marker, piece in rest.range(of: marker).map { ($0, piece) } }
-                .min { $0.0.lowerBound < $1.0.lowerBound }
-            guard let (range, piece) = found else { break }
-            pieces.append(.text(ByteBuffer(substring: rest[..<range.lowerBound])))
-            pieces.append(piece)
-            rest = rest[range.upperBound...]
+        let kinds: [([UInt8], Piece)] = [
+            (Array(markers.header.utf8), .header), (Array(markers.notice.utf8), .notice),
+            (Array(markers.csrf.utf8), .csrf),
+        ]
+        var html = html
+        pieces = html.withUTF8 { bytes in
+            var pieces: [Piece] = []
+            var (start, index) = (0, 0)
+            while index < bytes.count {
+                // Every marker starts with U+0001, which no page text holds.
+                guard bytes[index] == 0x01,
+                    let (marker, piece) = kinds.first(where: { marker, _ in
+                        index + marker.count <= bytes.count
+                            && bytes[index..<index + marker.count].elementsEqual(marker)
+                    })
+                else {
+                    index += 1
+                    continue
+                }
+                pieces.append(.text(ByteBuffer(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]))))
+                pieces.append(piece)
+                index += marker.count
+                start = index
+            }
+            pieces.append(.text(ByteBuffer(bytes: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))))
+            return pieces
         }
-        pieces.append(.text(ByteBuffer(substring: rest)))
-        self.pieces = pieces
     }
 
     /// The page for one visitor.
@@ -106,5 +123,30 @@ final class GuestHeaders: Sendable {
     func store(_ header: String, cartCount: Int) {
         guard cartCount <= CartRules.maxQuantity * 10 else { return }
         headers.withLock { $0[cartCount] = header }
+    }
+}
+
+/// Product cards as HTML, by everything a card shows: a search page places twenty of them, and rendering each
+/// through Mustache was most of the page's time.
+final class RenderedCards: Sendable {
+    private let cards = Mutex<[String: String]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 50_000) {
+        self.capacity = capacity
+    }
+
+    func card(_ hit: SearchResult.Hit, render: (SearchResult.Hit) throws -> String) rethrows -> String {
+        let key = [
+            hit.id, hit.slug, hit.title, hit.brand, String(hit.price), hit.currency, String(hit.ratingAverage),
+            String(hit.ratingCount), String(hit.inStock), hit.thumbnailUrl ?? "",
+        ].joined(separator: "\u{0}")
+        if let known = cards.withLock({ $0[key] }) { return known }
+        let html = try render(hit)
+        cards.withLock { cards in
+            if cards.count >= capacity { cards.removeAll(keepingCapacity: true) }
+            cards[key] = html
+        }
+        return html
     }
 }

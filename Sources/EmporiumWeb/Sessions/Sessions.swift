@@ -19,23 +19,30 @@ struct Sessions: Sendable {
     /// The visit of this request: its session's row when the cookie names a live one, else an empty session under
     /// the cookie's id, or under a new id when there is no well-formed cookie.
     func visit(_ request: Request) async throws -> Visit {
-        guard let id = request.cookies[Self.cookieName]?.value, Self.isWellFormed(id) else {
-            return Visit(sessionId: Identifier.secret(byteCount: 32), isNew: true)
+        guard let value = request.cookies[Self.cookieName]?.value else {
+            return Visit(sessionId: Self.newId(), isNew: true)
         }
-        guard let row = try await store.row(idHash: Self.hash(id), now: Database.nowMillis()) else {
-            return Visit(sessionId: id, isNew: false)
+        // `g` + id: a session without a row (a guest who only browsed) is known without asking the database.
+        if value.utf8.count == 44, value.hasPrefix("g"), Self.isWellFormed(String(value.dropFirst())) {
+            return Visit(sessionId: String(value.dropFirst()), isNew: false)
+        }
+        guard Self.isWellFormed(value) else { return Visit(sessionId: Self.newId(), isNew: true) }
+        guard let row = try await store.row(idHash: Self.hash(value), now: Database.nowMillis()) else {
+            var ended = Visit(sessionId: value, isNew: false)
+            ended.cookieChanged = true
+            return ended
         }
         return Visit(
-            sessionId: id, isNew: false, userId: row.userId, userName: row.userName,
-            role: row.role.flatMap(Role.init(rawValue:)), cartToken: row.cartToken)
+            sessionId: value, isNew: false, userId: row.userId, userName: row.userName,
+            role: row.role.flatMap(Role.init(rawValue:)), cartToken: row.cartToken, isStored: true)
     }
 
     /// Signs `user` in under a new session id (an id known before sign-in is never trusted after it).
     func signIn(_ visit: Visit, user: User) async throws -> Visit {
         try await store.delete(idHash: Self.hash(visit.sessionId))
         var signedIn = Visit(
-            sessionId: Identifier.secret(byteCount: 32), isNew: false, userId: user.id, userName: user.name,
-            role: user.role, cartToken: nil)
+            sessionId: Self.newId(), isNew: false, userId: user.id, userName: user.name,
+            role: user.role, cartToken: nil, isStored: true)
         signedIn.cookieChanged = true
         try await save(signedIn)
         return signedIn
@@ -44,7 +51,7 @@ struct Sessions: Sendable {
     /// Ends the session on the server; the browser continues under a new, empty one.
     func signOut(_ visit: Visit) async throws -> Visit {
         try await store.delete(idHash: Self.hash(visit.sessionId))
-        var next = Visit(sessionId: Identifier.secret(byteCount: 32), isNew: false)
+        var next = Visit(sessionId: Self.newId(), isNew: false)
         next.cookieChanged = true
         return next
     }
@@ -54,6 +61,8 @@ struct Sessions: Sendable {
         if let owner = visit.cartOwner { return owner }
         let token = CartOwner.newGuestToken()
         visit.cartToken = token
+        visit.isStored = true
+        visit.cookieChanged = true
         try await save(visit)
         return .guest(token: token)
     }
@@ -68,9 +77,7 @@ struct Sessions: Sendable {
 
     /// The CSRF token of the visit's forms.
     func csrfToken(_ visit: Visit) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(visit.sessionId.utf8), using: csrfKey)
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Self.base64URL(HMAC<SHA256>.authenticationCode(for: Array(visit.sessionId.utf8), using: csrfKey))
     }
 
     /// Whether `token` is this visit's CSRF token (compared in constant time). A new visit has no forms yet.
@@ -85,12 +92,41 @@ struct Sessions: Sendable {
     /// The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over HTTPS.
     func cookie(_ visit: Visit) throws -> Cookie {
         try Cookie.validated(
-            name: Self.cookieName, value: visit.sessionId, maxAge: lifetimeMillis / 1000, path: "/",
+            name: Self.cookieName, value: (visit.isStored ? "" : "g") + visit.sessionId, maxAge: lifetimeMillis / 1000,
+            path: "/",
             secure: secureCookie, httpOnly: true, sameSite: .lax)
     }
 
     static func hash(_ id: String) -> String {
-        SHA256.hash(data: Array(id.utf8)).map { String(format: "%02x", $0) }.joined()
+        base64URL(SHA256.hash(data: Array(id.utf8)))
+    }
+
+    /// A new session id: 32 random bytes.
+    static func newId() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        return base64URL(bytes)
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Base64url without padding, written directly: every page a new visitor opens makes an id and a token, and
+    /// Foundation's base64 with three replacements cost more than the rest of a cached page.
+    static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+        let bytes = Array(bytes)
+        var output: [UInt8] = []
+        output.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value = 0
+            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+            for position in 0...chunk.count { output.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
+            index += 3
+        }
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// 32 random bytes in base64url: 43 characters of [A-Za-z0-9_-].

@@ -9,6 +9,9 @@ struct Visit: Sendable {
     var userName: String?
     var role: Role?
     var cartToken: String?
+    /// The session has a row (a user or a guest cart); the cookie says so, so that browsing guests, whose sessions
+    /// have none, cost no lookup.
+    var isStored = false
     /// This request changed the session's id (sign-in, sign-out) or its row: the response sets the cookie again.
     var cookieChanged = false
 

@@ -35,16 +35,15 @@ struct SearchView {
         let pages = max(1, (result.total + request.pageSize - 1) / request.pageSize)
         var context: [String: Any] = [
             "query": request.text,
-            "cards": result.hits.map(Self.card),
             "hasResults": !result.hits.isEmpty,
             "resultCount": Format.count(result.total, "result"),
             "looseMatch": !result.matchedAllWords && !result.hits.isEmpty,
-            "brands": result.brandFacet.map { facet in
+            "brands": brandChoices.map { facet in
                 [
                     "value": facet.value, "count": facet.count, "checked": request.brands.contains(facet.value),
                 ] as [String: Any]
             },
-            "categories": result.categoryFacet.map { facet in
+            "categories": categoryChoices.map { facet in
                 let chosen = request.category == facet.id
                 return [
                     "name": facet.name, "count": facet.count, "chosen": chosen,
@@ -89,6 +88,26 @@ struct SearchView {
         if request.page > 1 { context["previousUrl"] = url { $0.page = request.page - 1 } }
         return context
     }
+
+    /// The brands to offer: the twelve with most results, and any already chosen.
+    var brandChoices: [(value: String, count: Int)] {
+        let top = result.brandFacet.sorted { $0.count > $1.count }.prefix(Self.choicesShown)
+        let chosen = result.brandFacet.filter { facet in
+            request.brands.contains(facet.value) && !top.contains { $0.value == facet.value }
+        }
+        return Array(top) + chosen
+    }
+
+    /// The categories to offer, likewise: on a large catalog a word matches fifty of them.
+    var categoryChoices: [SearchResult.CategoryCount] {
+        let top = result.categoryFacet.sorted { $0.count > $1.count }.prefix(Self.choicesShown)
+        let chosen = result.categoryFacet.filter { facet in
+            facet.id == request.category && !top.contains { $0.id == facet.id }
+        }
+        return Array(top) + chosen
+    }
+
+    static let choicesShown = 12
 
     static func card(_ hit: SearchResult.Hit) -> [String: Any] {
         [

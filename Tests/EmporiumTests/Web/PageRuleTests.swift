@@ -1,8 +1,11 @@
 import Emporium
+import EmporiumWeb
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import SQLKit
 import Testing
 
 @Suite(.timeLimit(.minutes(3)))
@@ -205,6 +208,47 @@ struct PageRuleTests {
             )
             #expect(changed.status == .ok, "\(changed.html)")
             #expect(try await eventually { try await second.get("/p/\(slug)").html.contains("$79.99") })
+        }
+    }
+
+    @Test(arguments: engines)
+    func aBrowsingGuestHasNoSessionRowUntilTheirCartNeedsOne(engine: DatabaseEngine) async throws {
+        try await TestStore.withStorefront(engine) { client, node in
+            let (slug, sku, _) = try await createTwoVariantProduct(client, node)
+            func rows() async throws -> Int {
+                try await node.database.read { sql in
+                    try await sql.raw("SELECT COUNT(*) AS n FROM web_sessions").first()?.decode(
+                        column: "n", as: Int.self)
+                        ?? -1
+                }
+            }
+            var browser = BrowserSession(client)
+            _ = try await browser.get("/p/\(slug)")
+            let browsing = try #require(browser.cookie)
+            #expect(browsing.hasPrefix("emporium_session=g"))
+            #expect(try await rows() == 0)
+            _ = try await browser.get("/search")
+            #expect(browser.cookie == browsing)
+            _ = try await browser.post("/cart/add", [("sku", sku), ("quantity", "1")])
+            let stored = try #require(browser.cookie)
+            #expect(stored == browsing.replacingOccurrences(of: "=g", with: "="))
+            #expect(try await rows() == 1)
+            #expect(try await browser.get("/cart").html.contains(#"data-test="cart-line""#))
+        }
+    }
+
+    @Test func anUnexpectedFailureIsAPageThatTellsNothingOfIt() async throws {
+        struct Secret: Error {}
+        let failing = ApplicationAddOn { router in
+            router.get("broken-page") { _, _ -> String in throw Secret() }
+        }
+        try await TestStore.withApp(.sqlite, addOns: { [try await Storefront.addOn($0), failing] }) { client, _ in
+            let response = try await client.execute(uri: "/broken-page", method: .get)
+            #expect(response.status == .internalServerError)
+            #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(
+                response.html.contains("Something went wrong") && response.html.contains("data-test=\"search-form\""))
+            #expect(!response.html.contains("Secret"))
         }
     }
 }

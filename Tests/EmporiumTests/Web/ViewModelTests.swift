@@ -38,6 +38,21 @@ struct ViewModelTests {
         #expect(brands.map { $0["checked"] as? Bool } == [true, false])
     }
 
+    @Test func brandAndCategoryFacetsOfferTheTwelveLargestAndTheChosenOnes() {
+        let brands = (1...15).map { (value: "Brand \($0)", count: 100 - $0) }
+        let many = SearchResult(
+            hits: [], total: 99, matchedAllWords: true, brandFacet: brands, categoryFacet: [], priceFacet: [],
+            ratingFacet: [])
+        let view = SearchView(request: SearchRequest(brands: ["Brand 15"]), result: many)
+        #expect(view.brandChoices.map(\.value) == (1...12).map { "Brand \($0)" } + ["Brand 15"])
+        let categories = SearchResult(
+            hits: [], total: 99, matchedAllWords: true, brandFacet: [],
+            categoryFacet: (1...20).map { .init(id: "cat_\($0)", name: "Category \($0)", count: 100 - $0) },
+            priceFacet: [], ratingFacet: [])
+        let inCategory = SearchView(request: SearchRequest(category: "cat_20"), result: categories)
+        #expect(inCategory.categoryChoices.map(\.id) == (1...12).map { "cat_\($0)" } + ["cat_20"])
+    }
+
     @Test func theLastPageHasNoNextLink() {
         let view = SearchView(request: SearchRequest(page: 3), result: result)
         #expect(view.context["nextUrl"] == nil)
@@ -83,5 +98,16 @@ struct ViewModelTests {
         #expect(ProductView.availability(0) == "Sold out")
         #expect(ProductView.availability(3) == "Only 3 left")
         #expect(ProductView.availability(40) == "In stock")
+    }
+
+    @Test func sessionIdsAndTokensAreBase64URLOfTheirBytes() {
+        for count in [0, 1, 2, 3, 31, 32, 33] {
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255) }
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Sessions.base64URL(bytes) == expected)
+        }
+        let id = Sessions.newId()
+        #expect(Sessions.isWellFormed(id) && id != Sessions.newId())
     }
 }
