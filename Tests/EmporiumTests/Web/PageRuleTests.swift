@@ -8,7 +8,7 @@ import NIOCore
 import SQLKit
 import Testing
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct PageRuleTests {
     @Test(arguments: engines)
     func unknownPagesAndBadInputAnswerWithPagesInTheStoreLayout(engine: DatabaseEngine) async throws {

@@ -36,7 +36,7 @@ func hooks(_ html: String, _ names: [String]) -> [String] {
     names.filter { !html.contains("data-test=\"\($0)\"") }
 }
 
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct StorefrontTests {
     @Test(arguments: engines)
     func aShopperFindsBuysAndPaysThroughPagesThatCarryTheirHooks(engine: DatabaseEngine) async throws {
