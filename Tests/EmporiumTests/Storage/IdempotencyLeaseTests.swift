@@ -57,7 +57,10 @@ struct IdempotencyLeaseTests {
             let original = try await first.value
             #expect(original.status == .ok)
             #expect(retry.status == .ok)
-            #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            // One of the two ran, the other waited for it and replayed its answer. Which one is which depends on which
+            // claimed the key first: under a loaded CI the 300 ms head start is not always enough.
+            let replayed = [original, retry].filter { $0.headers[HTTPField.Name("Idempotent-Replayed")!] == "true" }
+            #expect(replayed.count == 1)
             #expect(String(buffer: retry.body) == String(buffer: original.body))
             #expect(try await providerCharges(node, orderId: order) == 1)
         }
