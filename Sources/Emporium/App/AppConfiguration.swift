@@ -49,6 +49,9 @@ public struct AppConfiguration: Sendable {
     /// How often an idle server-sent-events stream gets a comment (keeps proxies from closing it, and finds
     /// clients that went away).
     public var eventStreamKeepAlive: Duration = .seconds(15)
+    /// How long an author's read waits for the consumer that applies their own write (the review aggregates)
+    /// before answering with what is there (`SessionPositions`).
+    public var readYourWritesPatience: Duration = .seconds(2)
     /// Webhook sending: timeouts, retries, and whether endpoints on private networks are allowed.
     public var webhooks = WebhookOptions()
     /// Fill an empty store with the demo catalog at start.
@@ -103,6 +106,7 @@ public struct AppConfiguration: Sendable {
         paymentFaults.latency = .milliseconds(config.int(forKey: "payment.latency.ms", default: 0))
         paymentFaults.errorRate = config.double(forKey: "payment.error.rate", default: 0)
         paymentFaults.timeoutRate = config.double(forKey: "payment.timeout.rate", default: 0)
+        readYourWritesPatience = .milliseconds(config.int(forKey: "read.your.writes.ms", default: 2000))
         webhooks.addressPolicy.allowPrivate = config.bool(forKey: "webhook.allow.private", default: false)
         if let node = config.string(forKey: "node.id") { nodeId = node }
     }

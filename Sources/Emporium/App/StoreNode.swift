@@ -102,7 +102,8 @@ public struct StoreNode: Sendable {
                 notifications: Notifications(database: database),
                 reviews: Reviews(
                     store: ReviewStore(database: database), catalog: catalog, orders: orders, accounts: accounts,
-                    sessions: SessionPositions(database: database)),
+                    sessions: SessionPositions(
+                        database: database, patience: configuration.readYourWritesPatience)),
                 webhooks: Webhooks(store: WebhookStore(database: database), options: configuration.webhooks),
                 readiness: readiness,
                 logger: logger,
