@@ -176,25 +176,40 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Seed of the synthetic catalog")
     var seed: UInt64 = 1
 
+    @Option(help: "Add this many orders over the last 60 days, for benchmarks (after the catalog, or into one)")
+    var orders: Int?
+
     func validate() throws {
-        guard demo != (synthetic != nil) else { throw ValidationError("give exactly one of --demo and --synthetic N") }
+        guard !(demo && synthetic != nil), demo || synthetic != nil || orders != nil else {
+            throw ValidationError("give one of --demo and --synthetic N, or --orders N, or a catalog and --orders N")
+        }
         if let synthetic, synthetic < 1 { throw ValidationError("--synthetic takes a positive count") }
+        if let orders, orders < 1 { throw ValidationError("--orders takes a positive count") }
     }
 
     func run() async throws {
         if demo {
             let seeded = try await withStore(storage) { try await CatalogSeeder(node: $0).seedDemo() }
             print(seeded ? "seeded the demo catalog" : "the store already has products; nothing seeded")
-            return
         }
-        let count = synthetic ?? 0
-        let bar = ProgressBar(total: count)
-        let started = ContinuousClock.now
-        try await withStore(storage) { node in
-            try await CatalogSeeder(node: node).seedSynthetic(count: count, seed: seed) { bar.show($0) }
+        if let synthetic {
+            let bar = ProgressBar(total: synthetic)
+            let started = ContinuousClock.now
+            try await withStore(storage) { node in
+                try await CatalogSeeder(node: node).seedSynthetic(count: synthetic, seed: seed) { bar.show($0) }
+            }
+            bar.finish()
+            print("seeded \(synthetic) synthetic products in \(started.duration(to: .now))")
         }
-        bar.finish()
-        print("seeded \(count) synthetic products in \(started.duration(to: .now))")
+        if let orders {
+            let bar = ProgressBar(total: orders)
+            let started = ContinuousClock.now
+            try await withStore(storage) { node in
+                try await OrderSeeder(node: node).seed(count: orders, seed: seed) { bar.show($0) }
+            }
+            bar.finish()
+            print("seeded \(orders) orders in \(started.duration(to: .now))")
+        }
     }
 }
 

@@ -63,6 +63,16 @@ struct ProductQueries: Sendable {
         return try await assemble(rows, in: sql)
     }
 
+    /// Live products by id, in the order of `ids`.
+    func products(ids: [String], in sql: any SQLDatabase) async throws -> [Product] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await sql.raw(
+            "\(Self.productColumns) WHERE p.id IN (\(binds: ids)) AND p.deleted_at IS NULL"
+        ).all(decoding: ProductRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let byId = Dictionary(uniqueKeysWithValues: try await assemble(rows, in: sql).map { ($0.id, $0) })
+        return ids.compactMap { byId[$0] }
+    }
+
     private func assemble(_ rows: [ProductRow], in sql: any SQLDatabase) async throws -> [Product] {
         guard !rows.isEmpty else { return [] }
         let ids = SQLList(rows.map { SQLBind($0.id) })

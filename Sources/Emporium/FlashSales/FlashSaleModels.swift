@@ -32,6 +32,17 @@ public struct NewFlashSale: Codable, Sendable {
     public let perCustomerLimit: Int
     public let startsAt: String
     public let endsAt: String
+
+    public init(
+        sku: String, salePrice: Money, quantity: Int, perCustomerLimit: Int, startsAt: String, endsAt: String
+    ) {
+        self.sku = sku
+        self.salePrice = salePrice
+        self.quantity = quantity
+        self.perCustomerLimit = perCustomerLimit
+        self.startsAt = startsAt
+        self.endsAt = endsAt
+    }
 }
 
 public enum FlashSaleError: Error, Equatable {

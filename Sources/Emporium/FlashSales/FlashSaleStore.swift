@@ -83,6 +83,13 @@ struct FlashSaleStore: SaleUnitsReturn {
         ).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    /// Every sale, the latest to start first.
+    func recentSales(limit: Int, in sql: any SQLDatabase) async throws -> [Row] {
+        try await sql.raw(
+            "SELECT \(unsafeRaw: Self.columns) FROM flash_sales ORDER BY starts_at DESC, id DESC LIMIT \(bind: limit)"
+        ).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
     /// The sale's row, locked until the transaction ends (PostgreSQL; SQLite's writer holds the whole file).
     func lockedRow(id: String, in sql: any SQLDatabase) async throws -> Row? {
         let lock: SQLQueryString = sql.engine == .postgres ? " FOR UPDATE" : ""

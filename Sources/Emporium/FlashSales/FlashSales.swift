@@ -88,6 +88,12 @@ public struct FlashSales: Sendable {
         }
     }
 
+    /// Every sale, ended ones too, the latest to start first (the admin's list).
+    public func recentSales(limit: Int) async throws -> [FlashSale] {
+        let now = Database.nowMillis()
+        return try await database.read { try await store.recentSales(limit: limit, in: $0) }.map { $0.view(at: now) }
+    }
+
     /// Closes the sales that have ended: what they still hold goes back to their SKU.
     func closeEnded() async throws {
         let now = Database.nowMillis()

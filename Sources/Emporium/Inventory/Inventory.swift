@@ -42,9 +42,12 @@ public struct Inventory: Sendable {
         try await database.read { try await store.activeTotals(in: $0) }
     }
 
-    /// Sets what is on hand; refused (409) below what is reserved.
+    /// Sets what is on hand (0 to `CatalogRules.maxStock`, else 422); refused (409) below what is reserved.
     public func set(sku: String, onHand: Int, reason: String = "set") async throws -> StockLevel {
-        try await database.transaction { sql in
+        guard (0...CatalogRules.maxStock).contains(onHand) else {
+            throw Problem.validation([FieldError("onHand", "must be 0 to \(CatalogRules.maxStock)")])
+        }
+        return try await database.transaction { sql in
             // Compare-and-set on the old value, so the movement's delta is exact under concurrent changes.
             for _ in 0..<20 {
                 guard let old = try await store.row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
@@ -58,9 +61,18 @@ public struct Inventory: Sendable {
         }
     }
 
-    /// Adds `delta` (negative to remove); refused (409) if `available` would fall below zero.
+    /// Adds `delta` (negative to remove) for `reason` (422 for a zero delta or an empty reason); refused (409) if
+    /// `available` would fall below zero.
     public func adjust(sku: String, delta: Int, reason: String) async throws -> StockLevel {
-        try await database.transaction { sql in
+        var validator = Validator()
+        validator.check(
+            delta != 0 && abs(delta) <= CatalogRules.maxStock, "delta",
+            "must be non-zero and at most \(CatalogRules.maxStock) either way")
+        validator.check(
+            !reason.trimmingCharacters(in: .whitespaces).isEmpty && reason.count <= 200, "reason",
+            "must be 1 to 200 characters")
+        try validator.throwIfInvalid()
+        return try await database.transaction { sql in
             guard let updated = try await store.add(sku: sku, delta: delta, in: sql) else {
                 guard let current = try await store.row(sku: sku, in: sql) else { throw CatalogError.skuNotFound(sku) }
                 throw CatalogError.insufficientStock(sku: sku, available: current.onHand - current.reserved)

@@ -23,6 +23,8 @@ struct StockStore: Sendable {
                 "CREATE INDEX stock_movements_sku ON stock_movements (sku)",
             ]),
         Migration("inventory.2", ["CREATE INDEX stock_product ON stock (product_id)"]),
+        // The dashboard's low-stock SKUs: those under their threshold are the first entries of this index.
+        Migration("inventory.3", ["CREATE INDEX stock_shortfall ON stock ((on_hand - reserved - low_threshold))"]),
     ]
 
     static let reservationMigrations: [Migration] = [

@@ -114,16 +114,18 @@ public struct Orders: Sendable {
         }
     }
 
-    /// Customer cancel: an unpaid order returns its stock; a paid one is refunded (the refund row is written here and
-    /// settled with the provider after commit) and its units go back on hand.
-    public func cancel(id: String, userId: String) async throws -> Order {
+    /// Customer cancel (or the merchant's, with `userId` nil): an unpaid order returns its stock; a paid one is
+    /// refunded (the refund row is written here and settled with the provider after commit) and its units go back on
+    /// hand.
+    public func cancel(id: String, userId: String?) async throws -> Order {
         try await store.database.transaction { sql in
-            guard let row = try await store.row(id: id, in: sql), row.userId == userId else {
+            guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else {
                 throw OrderError.notFound
             }
             switch row.orderStatus {
             case .pendingPayment:
-                guard try await cancelUnpaid(row, note: "cancelled by customer", in: sql) else {
+                let note = userId == nil ? "cancelled by merchant" : "cancelled by customer"
+                guard try await cancelUnpaid(row, note: note, in: sql) else {
                     throw PaymentError.inProgress
                 }
             case .confirmed:

@@ -194,7 +194,7 @@ public struct Payments: Sendable {
 
     /// Sends the order's pending refund to the provider, right after its cancel (the sweeper retries it if the
     /// provider does not answer now).
-    func settleRefund(orderId: String) async throws {
+    public func settleRefund(orderId: String) async throws {
         try await settle(try await database.read { try await store.pendingRefunds(orderId: orderId, in: $0) })
     }
 

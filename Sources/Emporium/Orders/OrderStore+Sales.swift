@@ -1,0 +1,27 @@
+import Foundation
+import SQLKit
+
+extension OrderStore {
+    /// Paid orders (confirmed, shipped, delivered) placed since `since` (Unix ms), counted and summed per UTC day
+    /// (`day` is days since 1970): one pass over `orders_created`, whatever the store's size.
+    func dailySales(since: Int, in sql: any SQLDatabase) async throws -> [(day: Int, orders: Int, revenue: Int)] {
+        try await sql.raw(
+            """
+            SELECT created_at / 86400000 AS day, COUNT(*) AS orders, CAST(SUM(total_amount) AS BIGINT) AS revenue
+            FROM orders WHERE created_at >= \(bind: since) AND status IN ('confirmed', 'shipped', 'delivered')
+            GROUP BY created_at / 86400000
+            """
+        ).all().map { row in
+            (
+                try row.decode(column: "day", as: Int.self), try row.decode(column: "orders", as: Int.self),
+                try row.decode(column: "revenue", as: Int.self)
+            )
+        }
+    }
+
+    /// How many orders are in `status` (from the status index).
+    func count(status: OrderStatus, in sql: any SQLDatabase) async throws -> Int {
+        try await sql.raw("SELECT COUNT(*) AS n FROM orders WHERE status = \(bind: status.rawValue)")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+}
