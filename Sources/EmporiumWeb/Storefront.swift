@@ -40,6 +40,7 @@ public struct Storefront: Sendable {
                 storefront.registerAccountPages(on: router)
                 storefront.registerOrderPages(on: router)
                 storefront.registerFlashSalePages(on: router)
+                storefront.registerAdminPages(on: router)
             }
         )
     }

@@ -14,6 +14,11 @@ struct FormFields: Sendable {
         }
     }
 
+    /// Fields already split into names and values (a multipart form's text parts).
+    init(values: [(name: String, value: String)]) {
+        self.values = values
+    }
+
     /// Reads a request's form body: at most 64 KiB, anything else is a 413 page.
     static func read(_ request: Request) async throws -> FormFields {
         var request = request

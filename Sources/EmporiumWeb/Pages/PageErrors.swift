@@ -33,8 +33,12 @@ enum PageProblem {
         }
     }
 
-    /// The field errors of a validation problem by form field (`shippingAddress.city` is the form's `city`).
-    static func fieldErrors(_ error: any Error) -> [String: String] {
+    /// The field errors of a validation problem by form field (`shippingAddress.city` is the form's `city`, unless
+    /// `named` names it otherwise from the whole path).
+    static func fieldErrors(
+        _ error: any Error,
+        named: (String) -> String = { String($0.split(separator: ".").last ?? Substring($0)) }
+    ) -> [String: String] {
         let problem = (error as? Problem) ?? (error as? any ProblemConvertible)?.problem
         guard case .array(let errors)? = problem?.extra["errors"] else { return [:] }
         var fields: [String: String] = [:]
@@ -42,7 +46,7 @@ enum PageProblem {
             guard case .string(let field)? = entry["field"], case .string(let message)? = entry["message"] else {
                 continue
             }
-            let name = String(field.split(separator: ".").last ?? Substring(field))
+            let name = named(field)
             fields[name] = fields[name] ?? message
         }
         return fields

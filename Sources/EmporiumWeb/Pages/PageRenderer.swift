@@ -24,6 +24,8 @@ struct PageRenderer: Sendable {
     static let templates = [
         "layout", "home", "search", "product", "cart", "checkout", "pay", "orders", "order", "login", "signup",
         "account", "flash", "error", "partials/product-card", "partials/header", "partials/notice",
+        "partials/admin-nav", "admin/dashboard", "admin/products", "admin/product-new", "admin/product-edit",
+        "admin/orders", "admin/order", "admin/flash-sales", "admin/reviews", "admin/webhooks",
     ]
 
     init(directory: URL, assets: Assets, sessions: Sessions, carts: Carts) async throws {
@@ -137,6 +139,16 @@ enum Notice: String {
     case signedOut = "signed-out"
     case reviewed, paid
     case cancelled
+    case productCreated = "product-created"
+    case productSaved = "product-saved"
+    case productDeleted = "product-deleted"
+    case variantAdded = "variant-added"
+    case stockUpdated = "stock-updated"
+    case shipped, delivered
+    case orderCancelled = "order-cancelled"
+    case saleCreated = "sale-created"
+    case reviewHidden = "review-hidden"
+    case redelivered
 
     var message: String {
         switch self {
@@ -148,6 +160,17 @@ enum Notice: String {
         case .reviewed: "Thank you for your review."
         case .paid: "Payment received: your order is confirmed."
         case .cancelled: "Your order is cancelled."
+        case .productCreated: "The product is created."
+        case .productSaved: "The product is saved."
+        case .productDeleted: "The product is deleted: it is hidden from the shop, and old orders keep it."
+        case .variantAdded: "The variant is added."
+        case .stockUpdated: "The stock is updated."
+        case .shipped: "The order is marked shipped; the customer is told."
+        case .delivered: "The order is marked delivered."
+        case .orderCancelled: "The order is cancelled; a paid one is refunded and restocked."
+        case .saleCreated: "The flash sale is created."
+        case .reviewHidden: "The review is hidden."
+        case .redelivered: "The delivery is sent again."
         }
     }
 }
