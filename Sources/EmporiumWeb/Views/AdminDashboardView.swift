@@ -16,7 +16,7 @@ struct AdminDashboardView {
         return [
             "todayOrders": today?.orders ?? 0,
             "todayRevenue": Format.money(today?.revenue ?? Money(amount: 0, currency: currency)),
-            "monthOrders": days.reduce(0) { $0 + $1.orders },
+            "monthOrders": Format.count(days.reduce(0) { $0 + $1.orders }, "order"),
             "monthRevenue": Format.money(Money(amount: revenue, currency: currency)),
             "chartSvg": SalesChart(days: days).svg,
             "dayRows": days.reversed().map { day in

@@ -7,7 +7,7 @@ struct SalesChart {
     let days: [DailySales]
 
     static let (width, height) = (720, 240)
-    static let (left, right, top, bottom) = (64, 40, 16, 28)
+    static let (left, right, top, bottom) = (96, 48, 24, 36)
 
     var svg: String {
         let plotWidth = Double(Self.width - Self.left - Self.right)
@@ -52,7 +52,7 @@ struct SalesChart {
 
     private static func axisLabels(maxRevenue: Int, maxOrders: Int, currency: String, baseline: Double) -> String {
         let top = Double(Self.top) + 10
-        let maxMoney = escaped(Format.money(Money(amount: maxRevenue, currency: currency)))
+        let maxMoney = escaped(compact(Money(amount: maxRevenue, currency: currency)))
         return """
             <text class="chart-label" x="\(Self.left - 6)" y="\(number(top))" text-anchor="end">\(maxMoney)</text>
             <text class="chart-label" x="\(Self.left - 6)" y="\(number(baseline))" text-anchor="end">0</text>
@@ -62,6 +62,17 @@ struct SalesChart {
             <text class="chart-label" x="\(Self.width - Self.right)" y="\(Self.height - 6)" text-anchor="end">Today</text>
 
             """
+    }
+
+    /// An axis label short enough for a phone: `$49.99`, `$12.3k`, `$4.5M`.
+    static func compact(_ money: Money) -> String {
+        let dollars = Double(money.amount) / 100
+        let symbol = money.currency == "USD" ? "$" : money.currency + " "
+        switch dollars {
+        case 1_000_000...: return symbol + String(format: "%.1fM", dollars / 1_000_000)
+        case 1000...: return symbol + String(format: "%.1fk", dollars / 1000)
+        default: return Format.money(money)
+        }
     }
 
     /// `Dec 7` for the day starting at `millis`.
