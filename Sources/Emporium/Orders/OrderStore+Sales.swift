@@ -3,7 +3,7 @@ import SQLKit
 
 extension OrderStore {
     /// Paid orders (confirmed, shipped, delivered) placed since `since` (Unix ms), counted and summed per UTC day
-    /// (`day` is days since 1970): one pass over `orders_created`, whatever the store's size.
+    /// (`day` is days since 1970): a range of `orders_paid_by_day` per status, never the order rows.
     func dailySales(since: Int, in sql: any SQLDatabase) async throws -> [(day: Int, orders: Int, revenue: Int)] {
         try await sql.raw(
             """

@@ -27,8 +27,9 @@ struct OrderStore: Sendable {
                     status TEXT NOT NULL, note TEXT, at BIGINT NOT NULL, PRIMARY KEY (order_id, seq))
                 """,
             ]),
-        // The dashboard's sales by day read this index alone (paid orders of a period, their totals).
-        Migration("orders.2", ["CREATE INDEX orders_created ON orders (created_at, status, total_amount)"]),
+        // The dashboard's sales by day read this index alone: one range of a period per paid status, with the totals.
+        // (Led by created_at, SQLite without statistics preferred orders_status and read every row: 337 ms on 100,000.)
+        Migration("orders.2", ["CREATE INDEX orders_paid_by_day ON orders (status, created_at, total_amount)"]),
     ]
 
     struct Row: Sendable {
