@@ -12,6 +12,8 @@ public struct Storefront: Sendable {
     let node: StoreNode
     let renderer: PageRenderer
     let sessions: Sessions
+    /// The dashboard's figures of past days, kept for a while on this node.
+    let salesHistory = SalesHistory()
 
     /// The storefront as an add-on of `node`'s application. Throws when a template or asset is missing, so a
     /// broken build fails at start instead of serving empty pages. `secureCookie` marks the session cookie

@@ -3,7 +3,8 @@ import SQLKit
 
 extension StockStore {
     /// SKUs of live products whose available stock is under their threshold, the furthest under first: read from
-    /// the front of `stock_shortfall`, so a large catalog costs no more than a small one.
+    /// the front of `stock_shortfall` (no other sort key, which would sort every SKU under its threshold), so a
+    /// large catalog costs no more than a small one.
     func lowStock(limit: Int, in sql: any SQLDatabase) async throws -> [LowStockItem] {
         try await sql.raw(
             """
@@ -11,7 +12,7 @@ extension StockStore {
                 s.low_threshold
             FROM stock s JOIN products p ON p.id = s.product_id JOIN variants v ON v.sku = s.sku
             WHERE (s.on_hand - s.reserved - s.low_threshold) < 0 AND p.deleted_at IS NULL
-            ORDER BY (s.on_hand - s.reserved - s.low_threshold), s.sku LIMIT \(bind: limit)
+            ORDER BY (s.on_hand - s.reserved - s.low_threshold) LIMIT \(bind: limit)
             """
         ).all().map { row in
             LowStockItem(

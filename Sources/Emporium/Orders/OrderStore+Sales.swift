@@ -2,13 +2,17 @@ import Foundation
 import SQLKit
 
 extension OrderStore {
-    /// Paid orders (confirmed, shipped, delivered) placed since `since` (Unix ms), counted and summed per UTC day
-    /// (`day` is days since 1970): a range of `orders_paid_by_day` per status, never the order rows.
-    func dailySales(since: Int, in sql: any SQLDatabase) async throws -> [(day: Int, orders: Int, revenue: Int)] {
+    /// Paid orders (confirmed, shipped, delivered) placed from `since` to before `until` (Unix ms), counted and
+    /// summed per UTC day (`day` is days since 1970): a range of `orders_paid_by_day` per status, never the order
+    /// rows.
+    func dailySales(since: Int, until: Int, in sql: any SQLDatabase) async throws -> [(
+        day: Int, orders: Int, revenue: Int
+    )] {
         try await sql.raw(
             """
             SELECT created_at / 86400000 AS day, COUNT(*) AS orders, CAST(SUM(total_amount) AS BIGINT) AS revenue
-            FROM orders WHERE created_at >= \(bind: since) AND status IN ('confirmed', 'shipped', 'delivered')
+            FROM orders WHERE created_at >= \(bind: since) AND created_at < \(bind: until)
+                AND status IN ('confirmed', 'shipped', 'delivered')
             GROUP BY created_at / 86400000
             """
         ).all().map { row in

@@ -9,7 +9,7 @@ public struct DailySales: Sendable, Equatable {
 }
 
 extension Orders {
-    static let dayMillis = 86_400_000
+    public static let dayMillis = 86_400_000
 
     /// The last `days` UTC days up to `now`'s, oldest first, every day present (zeros for a day without sales).
     /// Paid orders only: confirmed, shipped or delivered; a cancelled one was refunded.
@@ -17,12 +17,16 @@ extension Orders {
         -> [DailySales]
     {
         let today = now / Self.dayMillis
-        let first = today - (days - 1)
+        return try await dailySales(fromDay: today - (days - 1), toDay: today, currency: currency)
+    }
+
+    /// The UTC days `fromDay` through `toDay` (days since 1970), oldest first, every day present.
+    public func dailySales(fromDay: Int, toDay: Int, currency: String = "USD") async throws -> [DailySales] {
         let rows = try await store.database.read { sql in
-            try await store.dailySales(since: first * Self.dayMillis, in: sql)
+            try await store.dailySales(since: fromDay * Self.dayMillis, until: (toDay + 1) * Self.dayMillis, in: sql)
         }
         let byDay = Dictionary(rows.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first })
-        return (first...today).map { day in
+        return (fromDay...toDay).map { day in
             DailySales(
                 dayStart: day * Self.dayMillis, orders: byDay[day]?.orders ?? 0,
                 revenue: Money(amount: byDay[day]?.revenue ?? 0, currency: currency))
