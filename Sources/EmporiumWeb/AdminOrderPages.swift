@@ -45,7 +45,7 @@ extension Storefront {
         let raw = request.uri.queryParameters["status"].map(String.init) ?? ""
         let status = OrderStatus(rawValue: raw)
         let cursor = request.uri.queryParameters["after"].map(String.init)
-        let (orders, next) = try await node.orders.list(userId: nil, status: status, limit: 50, cursor: cursor)
+        let (orders, next) = try await node.orders.summaries(status: status, limit: 50, cursor: cursor)
         var context: [String: Any] = [
             "orders": orders.map(AdminOrderView.row), "hasOrders": !orders.isEmpty,
             "filters": AdminOrderView.filters(status),

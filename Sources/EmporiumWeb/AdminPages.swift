@@ -49,7 +49,7 @@ extension Storefront {
     private func dashboard(_ request: Request) async throws -> Response {
         let visit = try await admin(request)
         async let days = salesHistory.days(30, orders: node.orders)
-        async let waiting = node.orders.list(userId: nil, status: .confirmed, limit: 10, cursor: nil)
+        async let waiting = node.orders.summaries(status: .confirmed, limit: 10, cursor: nil)
         async let waitingCount = node.orders.count(status: .confirmed)
         async let lowStock = node.inventory.lowStock(limit: 10)
         let view = AdminDashboardView(

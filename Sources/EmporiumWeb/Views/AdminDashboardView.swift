@@ -5,7 +5,7 @@ import Foundation
 /// running low.
 struct AdminDashboardView {
     let days: [DailySales]
-    let waiting: [Order]
+    let waiting: [OrderSummary]
     let waitingCount: Int
     let lowStock: [LowStockItem]
 

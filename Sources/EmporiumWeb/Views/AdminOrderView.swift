@@ -3,13 +3,11 @@ import Foundation
 
 /// Orders as the merchant reads them: a row of the list, and the order's page with what can be done to it next.
 enum AdminOrderView {
-    static func row(_ order: Order) -> [String: Any] {
+    static func row(_ order: OrderSummary) -> [String: Any] {
         [
             "id": order.id, "url": "/admin/orders/" + order.id.queryEncoded, "status": order.status.rawValue,
             "statusLabel": Format.status(order.status), "placed": Format.date(order.createdAt),
-            "total": Format.money(order.total),
-            "units": Format.count(order.items.reduce(0) { $0 + $1.quantity }, "item"),
-            "customer": order.shippingAddress?.name ?? "",
+            "total": Format.money(order.total), "customer": order.customerName,
         ]
     }
 
