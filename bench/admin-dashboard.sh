@@ -62,18 +62,21 @@ page=$(curl -fs -H "Cookie: $COOKIE" "$BASE/admin")
 grep -q 'data-test="sales-chart"' <<<"$page" || { echo "GET /admin did not answer the dashboard" >&2; exit 1; }
 grep -c 'class="chart-bar"' <<<"$page" >/dev/null
 
-run() { # $1 = label; prints "rps p50ms p99ms"
-  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$BASE/admin" > "$OUT/$1.txt"
+run() { # $1 = label, $2 = path; prints "rps p50ms p99ms"
+  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "$BASE$2" > "$OUT/$1.txt"
   local ms='{v=$2; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/$1.txt")
   [ -z "$non2xx" ] || echo "$1: $non2xx non-2xx answers" >&2
   echo "$(awk '/^Requests\/sec/ {print $2}' "$OUT/$1.txt") $(awk "\$1 == \"50%\" $ms" "$OUT/$1.txt") $(awk "\$1 == \"99%\" $ms" "$OUT/$1.txt")"
 }
 
-run warm >/dev/null
+run warm /admin >/dev/null
+# Each round measures /health/live at the same connections first: on a shared machine its p99 shows how loaded
+# the round was.
 : > "$OUT/rounds.txt"
 for round in $(seq 1 "$ROUNDS"); do
-  echo "$round $(run "dashboard-$round")" | tee -a "$OUT/rounds.txt" >&2
+  echo "$round $(run "dashboard-$round" /admin) $(run "health-$round" /health/live) $(cut -d' ' -f1 /proc/loadavg)" \
+    | tee -a "$OUT/rounds.txt" >&2
 done
 ENGINE=sqlite
 [ -z "${DATABASE_URL:-}" ] || ENGINE=postgres
@@ -83,5 +86,6 @@ rows = [list(map(float, line.split()[1:])) for line in open(sys.argv[1]) if line
 m = lambda i: statistics.median(r[i] for r in rows)
 print(f"engine={sys.argv[6]} orders={sys.argv[2]} products={sys.argv[3]} connections={sys.argv[4]} "
       f"duration={sys.argv[5]} rounds={len(rows)}")
-print(f"GET /admin  median {m(0):8.0f} req/s  p50 {m(1):7.2f} ms  p99 {m(2):7.2f} ms  (target p99 < 100 ms)")
+print(f"GET /admin        median {m(0):8.0f} req/s  p50 {m(1):7.2f} ms  p99 {m(2):7.2f} ms  (target p99 < 100 ms)")
+print(f"GET /health/live  median {m(3):8.0f} req/s  p50 {m(4):7.2f} ms  p99 {m(5):7.2f} ms  load average {m(6):.1f}")
 PY

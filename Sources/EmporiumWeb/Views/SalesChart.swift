@@ -77,11 +77,12 @@ struct SalesChart {
 
     /// `Dec 7` for the day starting at `millis`.
     static func dayLabel(_ millis: Int) -> String {
-        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
-        return date.formatted(
-            Date.FormatStyle(timeZone: TimeZone(identifier: "UTC")!).month(.abbreviated).day().locale(
-                Locale(identifier: "en_US_POSIX")))
+        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(dayStyle)
     }
+
+    private static let dayStyle = Date.VerbatimFormatStyle(
+        format: "\(month: .abbreviated) \(day: .defaultDigits)", locale: Locale(identifier: "en_US_POSIX"),
+        timeZone: Format.utc, calendar: Calendar(identifier: .gregorian))
 
     static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
