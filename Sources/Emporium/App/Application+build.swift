@@ -16,7 +16,7 @@ public func buildApplication(
     let dispatcher = EventDispatcher(
         database: node.database,
         nodeId: configuration.nodeId,
-        consumers: node.nodeConsumers + extraConsumers,
+        consumers: node.nodeConsumers + extraConsumers + addOns.flatMap(\.consumers),
         options: configuration.dispatcher,
         prepare: { try await node.schemaReady.value() },
         positions: node.consumerPositions,
