@@ -4,6 +4,7 @@
 #
 #   bench/checkout.sh                                   # both engines, 64 connections, 30 s, 1000 shoppers
 #   ENGINES=sqlite DURATION=10 USERS=200 bench/checkout.sh
+#   BIN=/path/to/emporium RESULTS=/tmp/r.md bench/checkout.sh   # another build, results elsewhere (an A/B)
 #
 # Builds release `emporium` (into .build-release) and `emporium-load` (Benchmarks package). Per engine: a
 # fresh data dir (PostgreSQL: a throwaway cluster from scripts/with-postgres), `emporium admin create`, one
@@ -74,9 +75,11 @@ if [ "${1:-}" = --engine ]; then
 fi
 
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl" >&2; exit 1; }
-swift build -c release --product emporium --scratch-path .build-release >&2
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product emporium --scratch-path .build-release >&2
+  BIN=$PWD/.build-release/release/emporium
+fi
 swift build -c release --package-path Benchmarks --product emporium-load >&2
-BIN=$PWD/.build-release/release/emporium
 LOAD=$(swift build -c release --package-path Benchmarks --show-bin-path)/emporium-load
 export BIN LOAD
 mkdir -p "$OUT"

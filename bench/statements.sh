@@ -6,6 +6,7 @@
 #
 #   bench/statements.sh                    # both engines, 2,000 orders
 #   ENGINES=sqlite ORDERS=500 bench/statements.sh
+#   BIN=/path/to/emporium bench/statements.sh   # another build (an A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,9 +57,11 @@ if [ "${1:-}" = --engine ]; then
   exit
 fi
 
-swift build -c release --product emporium --scratch-path .build-release >&2
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product emporium --scratch-path .build-release >&2
+  BIN=$PWD/.build-release/release/emporium
+fi
 swift build -c release --package-path Benchmarks --product emporium-load >&2
-BIN=$PWD/.build-release/release/emporium
 LOAD=$(swift build -c release --package-path Benchmarks --show-bin-path)/emporium-load
 export BIN LOAD
 mkdir -p "$OUT"

@@ -23,9 +23,13 @@ extension Storefront {
     private func home(_ request: Request) async throws -> Response {
         let visit = try await visit(request)
         // The home page is the same for everyone, a second stale at most (flash sales' units left).
-        if let body = renderer.cache.body("home", version: "", maxAge: .seconds(1)) {
-            return try await renderer.respond(body, visit: visit, request: request)
+        let body = try await renderer.cache.page("home", version: "", maxAge: .seconds(1)) { [self] in
+            try await homeBody()
         }
+        return try await renderer.respond(body, visit: visit, request: request)
+    }
+
+    private func homeBody() async throws -> PageBody {
         let index = node.search.index
         let topRated = index.search(SearchRequest(inStockOnly: true, sort: .rating, pageSize: 8))
         let newest = index.search(SearchRequest(sort: .newest, pageSize: 8))
@@ -36,14 +40,12 @@ extension Storefront {
             ]
         }
         let sales = try await node.flashSales.openSales(limit: 6).map(FlashSaleView.card)
-        let body = try renderer.body(
+        return try renderer.body(
             "home", title: "Emporium",
             [
                 "categories": categories, "sales": sales, "hasSales": !sales.isEmpty,
                 "topRated": topRated.hits.map(SearchView.card), "newest": newest.hits.map(SearchView.card),
             ])
-        renderer.cache.store(body, key: "home", version: "")
-        return try await renderer.respond(body, visit: visit, request: request)
     }
 
     private func search(_ request: Request) async throws -> Response {
@@ -68,17 +70,27 @@ extension Storefront {
         {
             cached = try await node.catalog.uncachedPage(idOrSlug: slug)
         }
-        // Guests share one rendering per version of the product (its reviews change it too: `product.rated`).
-        let shared = !visit.isSignedIn && reviewForm.isEmpty
-        let key = "product:" + cached.productId
-        if shared, let body = renderer.cache.body(key, version: cached.etag, maxAge: .seconds(10)) {
-            return try await renderer.respond(body, visit: visit, request: request, status: status)
+        // Guests share one rendering per version of the product; a change of its reviews drops it (`product.rated`,
+        // `Storefront.pageConsumer`), and helpful votes show within `sharedPageMaxAge`.
+        let body: PageBody
+        if !visit.isSignedIn, reviewForm.isEmpty {
+            body = try await renderer.cache.page(
+                Self.productPageKey(cached.productId), version: cached.etag, maxAge: Self.sharedPageMaxAge
+            ) { [self, cached] in try await productBody(cached, readerId: nil, reviewForm: [:]) }
+        } else {
+            body = try await productBody(cached, readerId: visit.userId, reviewForm: reviewForm)
         }
+        return try await renderer.respond(body, visit: visit, request: request, status: status)
+    }
+
+    private func productBody(
+        _ cached: ProductCache.Page, readerId: String?, reviewForm: [String: Any]
+    ) async throws -> PageBody {
         let product = try JSONDecoder().decode(Product.self, from: Data(cached.json))
         let reviews = try await node.reviews.page(
-            productId: product.id, sort: .newest, limit: 20, cursor: nil, readerId: visit.userId)
+            productId: product.id, sort: .newest, limit: 20, cursor: nil, readerId: readerId)
         var context = ProductView(product: product, reviews: reviews).context
-        context["signedIn"] = visit.isSignedIn
+        context["signedIn"] = readerId != nil
         context["loginUrl"] = "/login?next=" + ("/p/" + product.slug).queryEncoded
         var form = reviewForm
         let rating = form["rating"] as? Int ?? 0
@@ -86,10 +98,14 @@ extension Storefront {
             ["value": stars, "label": Format.count(stars, "star"), "selected": stars == rating] as [String: Any]
         }
         context["form"] = form
-        let body = try renderer.body("product", title: product.title + " · Emporium", context)
-        if shared { renderer.cache.store(body, key: key, version: cached.etag) }
-        return try await renderer.respond(body, visit: visit, request: request, status: status)
+        return try renderer.body("product", title: product.title + " · Emporium", context)
     }
+
+    static func productPageKey(_ productId: String) -> String { "product:" + productId }
+
+    /// The longest a guest's product page goes unrendered: what changes without an event (a review's helpful
+    /// votes) shows within it.
+    static let sharedPageMaxAge = Duration.seconds(300)
 
     private func review(_ request: Request, slug: String) async throws -> Response {
         let visit = try await visit(request)

@@ -35,6 +35,7 @@ public struct Storefront: Sendable {
             migrations: migrations,
             isUnmetered: { $0.hasPrefix("/assets/") },
             addMiddleware: { router in router.add(middleware: PageMiddleware(renderer: renderer)) },
+            consumers: [pageConsumer(node, pages: renderer.cache)],
             addRoutes: { router in
                 assets.register(on: router)
                 storefront.registerCatalogPages(on: router)
@@ -45,6 +46,18 @@ public struct Storefront: Sendable {
                 storefront.registerAdminPages(on: router)
             }
         )
+    }
+
+    /// Drops this node's rendered guest pages when what they show changes through any node: a product (its
+    /// reviews' aggregate included, `product.rated`) drops its page; a category or a reloaded catalog, every page.
+    static func pageConsumer(_ node: StoreNode, pages: RenderedPages) -> EventConsumer {
+        node.cacheConsumer(name: "storefront-pages", types: ["product.", "category.", "catalog."]) { event in
+            if event.type.hasPrefix("product.") {
+                pages.invalidate(productPageKey(event.aggregateId))
+            } else {
+                pages.invalidateAll()
+            }
+        }
     }
 
     /// The visit of this request (its session).

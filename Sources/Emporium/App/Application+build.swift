@@ -16,7 +16,7 @@ public func buildApplication(
     let dispatcher = EventDispatcher(
         database: node.database,
         nodeId: configuration.nodeId,
-        consumers: node.nodeConsumers + extraConsumers,
+        consumers: node.nodeConsumers + extraConsumers + addOns.flatMap(\.consumers),
         options: configuration.dispatcher,
         prepare: { try await node.schemaReady.value() },
         positions: node.consumerPositions,
@@ -77,7 +77,7 @@ public func buildApplication(
 /// The router of one node: middleware and every module's routes.
 func buildRouter(_ node: StoreNode, addOns: [ApplicationAddOn] = []) -> Router<AppRequestContext> {
     let configuration = node.configuration
-    let router = Router(context: AppRequestContext.self)
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: EdgeMiddleware(accessLogLevel: configuration.accessLogLevel))
     for addOn in addOns { addOn.addMiddleware(router) }
     router.add(middleware: MetricsMiddleware())

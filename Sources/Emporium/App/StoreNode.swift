@@ -142,9 +142,20 @@ public struct StoreNode: Sendable {
                 case let type where type.hasPrefix("product."): catalog.cache.invalidate(productId: event.aggregateId)
                 default: break
                 }
-                if event.type != "inventory.changed" { categories.cache.invalidate() }
+                // A rating changes no category's product count: rebuilding the tree counts the whole catalog.
+                if event.type != "inventory.changed", event.type != "product.rated" { categories.cache.invalidate() }
             },
         ]
+    }
+
+    /// A node consumer of a cache kept beside this node's own (the storefront's rendered pages): it starts where the
+    /// node began serving, as the node's caches do.
+    public func cacheConsumer(
+        name: String, types: [String], handle: @escaping @Sendable (OutboxEvent) async throws -> Void
+    ) -> EventConsumer {
+        EventConsumer(
+            name: name, scope: .node(start: { [servingFrom] in try await servingFrom.value() }), types: types,
+            handle: handle)
     }
 
     /// Applies pending migrations, then lets the services that wait for the schema begin; safe to call from

@@ -5,6 +5,8 @@ import Synchronization
 public struct Categories: Sendable {
     let store: CatalogStore
     let cache: CategoryTreeCache
+    /// Concurrent readers of a cold tree wait for one build (it counts the whole catalog).
+    let building = SharedWork<[Node]>()
 
     /// A node of `GET /categories`.
     public struct Node: Codable, Sendable, Equatable {
@@ -42,6 +44,10 @@ public struct Categories: Sendable {
     /// The whole tree with product counts that include sub-categories; cached until a catalog event.
     public func tree() async throws -> [Node] {
         if let tree = cache.tree { return tree }
+        return try await building.run("tree") { [self] in try await build() }
+    }
+
+    private func build() async throws -> [Node] {
         let generation = cache.generation
         let rows = try await store.allCategories()
         let direct = try await store.productCounts()

@@ -117,6 +117,16 @@ public enum Outbox {
 /// report, a migration) does not hold the log back. On SQLite writers are serialized, so ids commit in order.
 struct EventLog: Sendable {
     let database: Database
+    /// Consumers woken by one commit ask for the same events at once (they stand at the same position): one query
+    /// answers them all (on PostgreSQL each is a round trip; a node runs a dozen consumers).
+    private let reads = SharedWork<[OutboxEvent]>()
+    /// Likewise the consumers that meet one gap: one look at who writes the log, one at whether they are done.
+    private let writerReads = SharedWork<[String]>()
+    private let settledReads = SharedWork<Bool>()
+
+    init(database: Database) {
+        self.database = database
+    }
 
     /// A gap being waited on: the first missing id, and the transactions (xids) that were writing events when it
     /// was seen.
@@ -148,7 +158,7 @@ struct EventLog: Sendable {
                             needsReread = true
                         }
                     } else if accepted.isEmpty || gap?.firstMissing != expected {
-                        gap = Gap(firstMissing: expected, writers: try await writers())
+                        gap = Gap(firstMissing: expected, writers: try await writers(missing: expected))
                     }
                     break
                 }
@@ -164,6 +174,12 @@ struct EventLog: Sendable {
     }
 
     private func fetch(after position: Int, limit: Int) async throws -> [OutboxEvent] {
+        // Keyed by the commit signal too: a caller woken by a commit joins only a query begun after it.
+        let key = "\(position):\(limit):\(database.commitSignal.current)"
+        return try await reads.run(key) { [database] in try await Self.query(database, after: position, limit: limit) }
+    }
+
+    private static func query(_ database: Database, after position: Int, limit: Int) async throws -> [OutboxEvent] {
         try await database.read { sql in
             try await sql.raw(
                 """
@@ -184,8 +200,12 @@ struct EventLog: Sendable {
 
     /// The xids of the transactions writing to `events` now: a transaction that took an event id takes its xid
     /// first (see `Outbox.appendAll`) and holds its lock on the table until it ends, so whatever fills a gap seen
-    /// now is one of them.
-    private func writers() async throws -> [String] {
+    /// now is one of them. Consumers that meet the same gap share the look: the gap was there before it began.
+    private func writers(missing: Int) async throws -> [String] {
+        try await writerReads.run(String(missing)) { [database] in try await Self.writers(database) }
+    }
+
+    private static func writers(_ database: Database) async throws -> [String] {
         try await database.read { sql in
             try await sql.raw(
                 """
@@ -201,7 +221,12 @@ struct EventLog: Sendable {
     /// True once none of `writers` is still running (each holds the lock on its own xid until it ends).
     private func isSettled(_ writers: [String]) async throws -> Bool {
         guard !writers.isEmpty else { return true }
-        return try await database.read { sql in
+        let key = writers.joined(separator: ",") + ":\(database.commitSignal.current)"
+        return try await settledReads.run(key) { [database] in try await Self.isSettled(writers, database) }
+    }
+
+    private static func isSettled(_ writers: [String], _ database: Database) async throws -> Bool {
+        try await database.read { sql in
             try await sql.raw(
                 """
                 SELECT COUNT(*) AS running FROM pg_locks

@@ -15,6 +15,8 @@ struct PageBody: Sendable {
     }
 
     let pieces: [Piece]
+    /// The bytes of its text (what a cache of pages holds).
+    let byteCount: Int
 
     /// Stand-ins rendered into the page where the visitor's parts go: random per process, so no product text can
     /// forge one.
@@ -59,6 +61,10 @@ struct PageBody: Sendable {
             pieces.append(.text(ByteBuffer(bytes: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))))
             return pieces
         }
+        byteCount = pieces.reduce(0) {
+            if case .text(let text) = $1 { return $0 + text.readableBytes }
+            return $0
+        }
     }
 
     /// The page for one visitor.
@@ -78,39 +84,6 @@ struct PageBody: Sendable {
             }
         }
         return buffer
-    }
-}
-
-/// This node's rendered guest pages (product pages, the home page), each under the version of what it shows:
-/// a page whose product changed (a new ETag of the product's JSON, which follows the event log) or that is older
-/// than `maxAge` is rendered again.
-final class RenderedPages: Sendable {
-    private struct Entry {
-        let version: String
-        let renderedAt: ContinuousClock.Instant
-        let body: PageBody
-    }
-
-    private let entries = Mutex<[String: Entry]>([:])
-    let capacity: Int
-
-    init(capacity: Int = 10_000) {
-        self.capacity = capacity
-    }
-
-    func body(_ key: String, version: String, maxAge: Duration) -> PageBody? {
-        entries.withLock { entries in
-            guard let entry = entries[key], entry.version == version, entry.renderedAt.duration(to: .now) < maxAge
-            else { return nil }
-            return entry.body
-        }
-    }
-
-    func store(_ body: PageBody, key: String, version: String) {
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = Entry(version: version, renderedAt: .now, body: body)
-        }
     }
 }
 

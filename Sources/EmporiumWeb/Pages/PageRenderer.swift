@@ -87,7 +87,9 @@ struct PageRenderer: Sendable {
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: body.filled(header: header, notice: notice, csrf: csrf)))
-        if visit.isNew || visit.cookieChanged { response.setCookie(try sessions.cookie(visit)) }
+        if visit.isNew || visit.cookieChanged {
+            response.headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(visit)))
+        }
         return response
     }
 
@@ -111,7 +113,9 @@ struct PageRenderer: Sendable {
     /// A 303 to `location`, carrying the session cookie when this request changed it.
     func redirect(_ location: String, visit: Visit) throws -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
-        if visit.isNew || visit.cookieChanged { response.setCookie(try sessions.cookie(visit)) }
+        if visit.isNew || visit.cookieChanged {
+            response.headers.append(HTTPField(name: .setCookie, value: sessions.setCookie(visit)))
+        }
         return response
     }
 

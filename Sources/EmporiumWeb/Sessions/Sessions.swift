@@ -3,16 +3,32 @@ import Emporium
 import Foundation
 import Hummingbird
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Browser sessions of the storefront: an opaque random id in an HttpOnly, SameSite=Lax cookie; a row in the
 /// database once the session holds something (a user, a guest cart); a CSRF token derived from the id.
 struct Sessions: Sendable {
     static let cookieName = "emporium_session"
     let store: SessionStore
-    /// Signs CSRF tokens: an HMAC of the session id, so any node checks one without a lookup.
-    let csrfKey: SymmetricKey
+    /// Signs CSRF tokens: an HMAC of the session id, so any node checks one without a lookup. Keyed once: a copy
+    /// of a keyed HMAC signs a token without hashing the key again.
+    private let csrfSigner: HMAC<SHA256>
     /// Set `Secure` on the cookie (the node is served over HTTPS).
     let secureCookie: Bool
-    var lifetime: Duration = .seconds(30 * 24 * 3600)
+    let lifetime: Duration
+
+    init(
+        store: SessionStore, csrfKey: SymmetricKey, secureCookie: Bool, lifetime: Duration = .seconds(30 * 24 * 3600)
+    ) {
+        self.store = store
+        self.csrfSigner = HMAC<SHA256>(key: csrfKey)
+        self.secureCookie = secureCookie
+        self.lifetime = lifetime
+    }
 
     private var lifetimeMillis: Int { Int(lifetime / .milliseconds(1)) }
 
@@ -77,7 +93,9 @@ struct Sessions: Sendable {
 
     /// The CSRF token of the visit's forms.
     func csrfToken(_ visit: Visit) -> String {
-        Self.base64URL(HMAC<SHA256>.authenticationCode(for: Array(visit.sessionId.utf8), using: csrfKey))
+        var signer = csrfSigner
+        signer.update(data: Array(visit.sessionId.utf8))
+        return Self.base64URL(signer.finalize())
     }
 
     /// Whether `token` is this visit's CSRF token (compared in constant time). A new visit has no forms yet.
@@ -89,24 +107,25 @@ struct Sessions: Sendable {
         return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    /// The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over HTTPS.
-    func cookie(_ visit: Visit) throws -> Cookie {
-        try Cookie.validated(
-            name: Self.cookieName, value: (visit.isStored ? "" : "g") + visit.sessionId, maxAge: lifetimeMillis / 1000,
-            path: "/",
-            secure: secureCookie, httpOnly: true, sameSite: .lax)
+    /// The `Set-Cookie` value of the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over HTTPS.
+    /// Written directly: the value is an id this type made or checked (base64url), and a new visitor gets it on
+    /// every page, where building a validated `Cookie` cost as much as the rest of a cached page.
+    func setCookie(_ visit: Visit) -> String {
+        let value = (visit.isStored ? "" : "g") + visit.sessionId
+        return "\(Self.cookieName)=\(value); HttpOnly; Path=/; SameSite=Lax; Max-Age=\(lifetimeMillis / 1000)"
+            + (secureCookie ? "; Secure" : "")
     }
 
     static func hash(_ id: String) -> String {
         base64URL(SHA256.hash(data: Array(id.utf8)))
     }
 
-    /// A new session id: 32 random bytes.
+    /// A new session id: 32 random bytes from the kernel's generator in one call (`arc4random_buf` is `getrandom`
+    /// in glibc; every page a new visitor opens makes an id, and `SystemRandomNumberGenerator` took a system call
+    /// per 8 bytes).
     static func newId() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        for _ in 0..<4 { withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }
         return base64URL(bytes)
     }
 

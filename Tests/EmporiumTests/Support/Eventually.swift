@@ -5,10 +5,11 @@ import HummingbirdTesting
 /// Asks `condition` every `poll` until it holds or `timeout` has passed; whether it held. It is asked once more at the
 /// deadline, so a slow machine gets the whole `timeout`. Errors from `condition` end the wait and are thrown.
 ///
-/// The default five seconds is for promises of "within a second": the margin is for a 2-core CI machine running every
-/// suite at once.
+/// The default fifteen seconds is for promises of "within a second": the margin is for a 2-core CI machine running
+/// every suite at once (five seconds was once not enough for the payment sweeper on PostgreSQL). A condition that holds
+/// returns at once, so only a failing test waits it out.
 func eventually(
-    timeout: Duration = .seconds(5),
+    timeout: Duration = .seconds(15),
     poll: Duration = .milliseconds(10),
     _ condition: () async throws -> Bool
 ) async throws -> Bool {

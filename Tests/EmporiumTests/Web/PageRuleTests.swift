@@ -237,6 +237,22 @@ struct PageRuleTests {
         }
     }
 
+    @Test(arguments: engines)
+    func headRequestsAnswerAsGetWithoutTheBody(engine: DatabaseEngine) async throws {
+        try await TestStore.withStorefront(engine) { client, node in
+            let (slug, _, _) = try await createTwoVariantProduct(client, node)
+            for path in ["/", "/p/\(slug)", "/search?q=lamp", "/api/v1/products/\(slug)", "/health/live"] {
+                let get = try await client.execute(uri: path, method: .get, headers: [:], body: nil)
+                let head = try await client.execute(uri: path, method: .head, headers: [:], body: nil)
+                #expect(head.status == get.status, "HEAD \(path)")
+                #expect(head.body.readableBytes == 0, "HEAD \(path)")
+                #expect(head.headers[.contentType] == get.headers[.contentType], "HEAD \(path)")
+            }
+            let missing = try await client.execute(uri: "/p/no-such-product", method: .head, headers: [:], body: nil)
+            #expect(missing.status == .notFound)
+        }
+    }
+
     @Test func anUnexpectedFailureIsAPageThatTellsNothingOfIt() async throws {
         struct Secret: Error {}
         let failing = ApplicationAddOn { router in
