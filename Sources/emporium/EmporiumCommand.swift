@@ -193,23 +193,27 @@ struct Seed: AsyncParsableCommand {
             print(seeded ? "seeded the demo catalog" : "the store already has products; nothing seeded")
         }
         if let synthetic {
-            let bar = ProgressBar(total: synthetic)
-            let started = ContinuousClock.now
-            try await withStore(storage) { node in
-                try await CatalogSeeder(node: node).seedSynthetic(count: synthetic, seed: seed) { bar.show($0) }
+            try await seed(synthetic, "synthetic products") { node, progress in
+                try await CatalogSeeder(node: node).seedSynthetic(count: synthetic, seed: seed, progress: progress)
             }
-            bar.finish()
-            print("seeded \(synthetic) synthetic products in \(started.duration(to: .now))")
         }
         if let orders {
-            let bar = ProgressBar(total: orders)
-            let started = ContinuousClock.now
-            try await withStore(storage) { node in
-                try await OrderSeeder(node: node).seed(count: orders, seed: seed) { bar.show($0) }
+            try await seed(orders, "orders") { node, progress in
+                try await OrderSeeder(node: node).seed(count: orders, seed: seed, progress: progress)
             }
-            bar.finish()
-            print("seeded \(orders) orders in \(started.duration(to: .now))")
         }
+    }
+
+    /// Runs one seeder on the store with a progress bar, then says how long it took.
+    private func seed(
+        _ count: Int, _ what: String,
+        _ work: @escaping @Sendable (StoreNode, @escaping @Sendable (Int) -> Void) async throws -> Void
+    ) async throws {
+        let bar = ProgressBar(total: count)
+        let started = ContinuousClock.now
+        try await withStore(storage) { node in try await work(node, { bar.show($0) }) }
+        bar.finish()
+        print("seeded \(count) \(what) in \(started.duration(to: .now))")
     }
 }
 
