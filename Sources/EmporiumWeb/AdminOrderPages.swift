@@ -31,7 +31,7 @@ extension Storefront {
             let (visit, form) = try await adminForm(request)
             let id = try context.parameters.require("id")
             return try await orderAction(request, visit: visit, id: id, form: form, notice: .orderCancelled) {
-                let order = try await node.orders.cancel(id: id, userId: nil)
+                let order = try await node.orders.cancel(id: id, by: .merchant)
                 if order.payment?.status == "captured" {
                     // The refund row is committed; if the provider does not answer now, the sweeper retries it.
                     try? await node.payments.settleRefund(orderId: id)

@@ -25,7 +25,7 @@ extension Storefront {
             let visit = try await visit(request)
             _ = try await form(request, visit)
             let order = try await node.orders.cancel(
-                id: try context.parameters.require("id"), userId: try customer(visit, request))
+                id: try context.parameters.require("id"), by: .customer(userId: try customer(visit, request)))
             return try redirect("/orders/\(order.id.queryEncoded)?notice=cancelled", visit: visit)
         }
     }

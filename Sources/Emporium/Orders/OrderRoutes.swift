@@ -57,7 +57,8 @@ struct OrderRoutes {
         }
         group.post("orders/{id}/cancel") { _, context -> Order in
             let identity = try context.requireIdentity()
-            let order = try await orders.cancel(id: try context.parameters.require("id"), userId: identity.userId)
+            let order = try await orders.cancel(
+                id: try context.parameters.require("id"), by: .customer(userId: identity.userId))
             if order.payment?.status == "captured" {
                 // The refund row is committed; if the provider does not answer now, the sweeper retries it.
                 try? await payments.settleRefund(orderId: order.id)

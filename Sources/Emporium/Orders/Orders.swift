@@ -114,18 +114,36 @@ public struct Orders: Sendable {
         }
     }
 
-    /// Customer cancel (or the merchant's, with `userId` nil): an unpaid order returns its stock; a paid one is
-    /// refunded (the refund row is written here and settled with the provider after commit) and its units go back on
-    /// hand.
-    public func cancel(id: String, userId: String?) async throws -> Order {
+    /// Who cancels an order: its customer (only their own), or the merchant (any).
+    public enum Canceller: Sendable {
+        case customer(userId: String)
+        case merchant
+
+        func may(cancel row: OrderStore.Row) -> Bool {
+            switch self {
+            case .customer(let userId): row.userId == userId
+            case .merchant: true
+            }
+        }
+
+        var note: String {
+            switch self {
+            case .customer: "cancelled by customer"
+            case .merchant: "cancelled by merchant"
+            }
+        }
+    }
+
+    /// Cancels an order: an unpaid one returns its stock; a paid one is refunded (the refund row is written here and
+    /// settled with the provider after commit) and its units go back on hand.
+    public func cancel(id: String, by canceller: Canceller) async throws -> Order {
         try await store.database.transaction { sql in
-            guard let row = try await store.row(id: id, in: sql), userId == nil || row.userId == userId else {
+            guard let row = try await store.row(id: id, in: sql), canceller.may(cancel: row) else {
                 throw OrderError.notFound
             }
             switch row.orderStatus {
             case .pendingPayment:
-                let note = userId == nil ? "cancelled by merchant" : "cancelled by customer"
-                guard try await cancelUnpaid(row, note: note, in: sql) else {
+                guard try await cancelUnpaid(row, note: canceller.note, in: sql) else {
                     throw PaymentError.inProgress
                 }
             case .confirmed:
