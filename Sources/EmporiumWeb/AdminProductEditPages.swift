@@ -152,11 +152,7 @@ extension Storefront {
         let (visit, form) = try await adminForm(request)
         let product = try await node.catalog.adminProduct(id: id)
         var errors: [String: String] = [:]
-        var price = 0
-        switch PriceField.minorUnits(form.text("price")) {
-        case .success(let amount): price = amount
-        case .failure(let error): errors["price"] = error.message
-        }
+        let price = form.price("price", errors: &errors)
         let sku = form.text("sku")
         if product.variants.contains(where: { $0.sku == sku }) {
             errors["sku"] = "is already a variant of this product"

@@ -60,11 +60,7 @@ extension Storefront {
     private func createProduct(_ request: Request) async throws -> Response {
         let (visit, form) = try await adminForm(request)
         var errors: [String: String] = [:]
-        var price = 0
-        switch PriceField.minorUnits(form.text("price")) {
-        case .success(let amount): price = amount
-        case .failure(let error): errors["price"] = error.message
-        }
+        let price = form.price("price", errors: &errors)
         let stock = form.integer("stock")
         if stock == nil { errors["stock"] = "Enter the units on hand as a whole number" }
         guard errors.isEmpty, let stock else {

@@ -55,11 +55,7 @@ extension Storefront {
     private func createSale(_ request: Request) async throws -> Response {
         let (visit, form) = try await adminForm(request)
         var errors: [String: String] = [:]
-        var price = 0
-        switch PriceField.minorUnits(form.text("salePrice")) {
-        case .success(let amount): price = amount
-        case .failure(let error): errors["salePrice"] = error.message
-        }
+        let price = form.price("salePrice", errors: &errors)
         let quantity = form.integer("quantity")
         let limit = form.integer("perCustomerLimit")
         if quantity == nil { errors["quantity"] = "Enter a whole number" }

@@ -34,6 +34,17 @@ struct FormFields: Sendable {
     /// An integer field, nil when missing or not a number.
     func integer(_ name: String) -> Int? { Int(text(name)) }
 
+    /// A price typed as a decimal ("12.99") in minor units; 0 when it is not one, with the field's message put in
+    /// `errors` under `name`.
+    func price(_ name: String, errors: inout [String: String]) -> Int {
+        switch PriceField.minorUnits(text(name)) {
+        case .success(let amount): return amount
+        case .failure(let error):
+            errors[name] = error.message
+            return 0
+        }
+    }
+
     /// The form as a canonical string, for recognising a repeated submit; the CSRF token is left out.
     var fingerprint: String {
         values.filter { $0.name != "csrf" }.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
