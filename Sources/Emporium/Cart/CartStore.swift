@@ -49,13 +49,22 @@ struct CartStore: Sendable {
     /// Moves the locked cart to its next version and writes `cart.changed`, which every node pushes to the
     /// shopper's listening devices.
     func recordChange(cartId: String, in sql: any SQLDatabase) async throws -> CartChanged {
-        let version = try await sql.raw(
-            """
-            UPDATE carts SET version = version + 1, updated_at = \(bind: Database.nowMillis())
-            WHERE id = \(bind: cartId) RETURNING version
-            """
-        ).first()!.decode(column: "version", as: Int.self)
-        let change = CartChanged(cartId: cartId, version: version)
+        try await recordChange(cartId: cartId, from: nil, in: sql)!
+    }
+
+    /// `recordChange` for a cart that must still be at `version` (a checkout's): the version check, the row lock
+    /// and the move in one guarded UPDATE. Nil when the cart changed meanwhile.
+    func recordChange(cartId: String, from version: Int?, in sql: any SQLDatabase) async throws -> CartChanged? {
+        let unchanged: SQLQueryString = version.map { " AND version = \(bind: $0)" } ?? ""
+        guard
+            let next = try await sql.raw(
+                """
+                UPDATE carts SET version = version + 1, updated_at = \(bind: Database.nowMillis())
+                WHERE id = \(bind: cartId)\(unchanged) RETURNING version
+                """
+            ).first()?.decode(column: "version", as: Int.self)
+        else { return nil }
+        let change = CartChanged(cartId: cartId, version: next)
         try await Outbox.append("cart.changed", aggregateId: cartId, payload: change, in: sql)
         return change
     }
@@ -237,6 +246,12 @@ struct CartStore: Sendable {
         ).all().map(LineRow.init)
     }
 
+    /// Removes every line of the cart (its caller holds the cart's row lock).
+    func clearLines(cartId: String, in sql: any SQLDatabase) async throws {
+        try await sql.raw("DELETE FROM cart_units WHERE cart_id = \(bind: cartId)").run()
+        try await sql.raw("DELETE FROM cart_lines WHERE cart_id = \(bind: cartId)").run()
+    }
+
     /// Empties the cart's lines, returning what they held (for a merge).
     func takeLines(cartId: String, in sql: any SQLDatabase) async throws -> [(sku: String, quantity: Int)] {
         let rows = try await sql.raw(
@@ -246,8 +261,7 @@ struct CartStore: Sendable {
             FROM cart_lines l WHERE l.cart_id = \(bind: cartId) ORDER BY l.added_at, l.sku
             """
         ).all()
-        try await sql.raw("DELETE FROM cart_units WHERE cart_id = \(bind: cartId)").run()
-        try await sql.raw("DELETE FROM cart_lines WHERE cart_id = \(bind: cartId)").run()
+        try await clearLines(cartId: cartId, in: sql)
         return try rows.map {
             (try $0.decode(column: "sku", as: String.self), try $0.decode(column: "quantity", as: Int.self))
         }

@@ -103,10 +103,10 @@ public struct Carts: Sendable {
     /// Empties the cart inside the caller's transaction (checkout), if it is still at `version`; else
     /// `CartError.changedDuringCheckout`, so the caller prices the cart again.
     func empty(_ owner: CartOwner, atVersion version: Int, in sql: any SQLDatabase) async throws {
-        let current = try await store.lock(cartId: owner.cartId, ownerKind: owner.kind, in: sql)
-        guard current == version else { throw CartError.changedDuringCheckout }
-        _ = try await store.takeLines(cartId: owner.cartId, in: sql)
-        _ = try await store.recordChange(cartId: owner.cartId, in: sql)
+        guard try await store.recordChange(cartId: owner.cartId, from: version, in: sql) != nil else {
+            throw CartError.changedDuringCheckout
+        }
+        try await store.clearLines(cartId: owner.cartId, in: sql)
     }
 
     /// Runs one change of a cart in a transaction: lock, check `If-Match`, edit, and if anything changed,

@@ -135,14 +135,17 @@ public struct Inventory: Sendable {
 
     /// Turns a paid order's held units into a sale: they leave `onHand` and `reserved` together.
     func sell(orderId: String, in sql: any SQLDatabase) async throws {
-        let lines = try await store.activeLines(orderId: orderId, in: sql)
+        // The holds end and name their lines in one statement; the stock rows are then taken in SKU order, as
+        // everywhere, so that two transactions never wait on each other's rows crosswise.
+        let lines = try await store.endHolds(orderId: orderId, state: "converted", in: sql).sorted { $0.sku < $1.sku }
+        var changes: [StockChanged] = []
         for line in lines {
-            let onHand = try await store.sell(sku: line.sku, quantity: line.quantity, in: sql)
+            let after = try await store.sell(sku: line.sku, quantity: line.quantity, in: sql)
             try await store.recordMovement(
-                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: onHand, in: sql)
+                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: after.onHand, in: sql)
+            changes.append(after)
         }
-        try await store.endHolds(orderId: orderId, state: "converted", in: sql)
-        try await announce(Set(lines.map(\.sku)), in: sql)
+        try await announce(changes, in: sql)
     }
 
     /// The rule "a refund restocks": a cancelled paid order's units go back on hand.
@@ -172,9 +175,12 @@ public struct Inventory: Sendable {
 
     /// Writes one `inventory.changed` per SKU with its state at this point of the transaction.
     func announce(_ skus: Set<String>, in sql: any SQLDatabase) async throws {
-        for change in try await store.changes(skus, in: sql) {
-            try await Outbox.append("inventory.changed", aggregateId: change.sku, payload: change, in: sql)
-        }
+        try await announce(try await store.changes(skus, in: sql), in: sql)
+    }
+
+    /// Writes `inventory.changed` for rows the caller already has as they are now, in one statement.
+    func announce(_ changes: [StockChanged], in sql: any SQLDatabase) async throws {
+        try await Outbox.appendAll(changes.map { ("inventory.changed", $0.sku, $0) }, in: sql)
     }
 
     private func record(

@@ -89,14 +89,15 @@ struct StockStore: Sendable {
         ).run()
     }
 
-    /// Held units leave with a sale: `on_hand` and `reserved` drop together. What is on hand after.
-    func sell(sku: String, quantity: Int, in sql: any SQLDatabase) async throws -> Int {
+    /// Held units leave with a sale: `on_hand` and `reserved` drop together. The row after, as `inventory.changed`
+    /// tells it.
+    func sell(sku: String, quantity: Int, in sql: any SQLDatabase) async throws -> StockChanged {
         try await sql.raw(
             """
             UPDATE stock SET on_hand = on_hand - \(bind: quantity), reserved = reserved - \(bind: quantity)
-            WHERE sku = \(bind: sku) RETURNING on_hand
+            WHERE sku = \(bind: sku) RETURNING sku, product_id, on_hand, reserved, on_hand - reserved AS available
             """
-        ).first()!.decode(column: "on_hand", as: Int.self)
+        ).first()!.decode(model: StockChanged.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Adds `delta` on hand (negative to remove) unless available stock would fall below zero; the row after, or nil.
@@ -218,10 +219,14 @@ struct StockStore: Sendable {
         return (try row.decode(column: "lines", as: Int.self), try row.decode(column: "units", as: Int.self))
     }
 
-    /// Ends the order's active reservations: `released` or `converted`.
-    func endHolds(orderId: String, state: String, in sql: any SQLDatabase) async throws {
+    /// Ends the order's active reservations: `released` or `converted`. The lines it ended, in no set order.
+    @discardableResult
+    func endHolds(orderId: String, state: String, in sql: any SQLDatabase) async throws -> [HeldLine] {
         try await sql.raw(
-            "UPDATE reservations SET state = \(bind: state) WHERE order_id = \(bind: orderId) AND state = 'active'"
-        ).run()
+            """
+            UPDATE reservations SET state = \(bind: state) WHERE order_id = \(bind: orderId) AND state = 'active'
+            RETURNING sku, quantity, sale_id
+            """
+        ).all(decoding: HeldLine.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 }

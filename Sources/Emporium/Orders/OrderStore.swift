@@ -121,37 +121,50 @@ struct OrderStore: Sendable {
     }
 
     /// Moves the order from one of `from` to `to` if it is still there (and, with `unpaying`, no payment holds
-    /// it); the row as it was before, or nil.
+    /// it; with `unlocking`, only while that payment attempt holds it, and the lock is given back), in one guarded
+    /// UPDATE; the row as it is after the move, or nil.
     func transition(
         id: String,
         from: [OrderStatus],
         to: OrderStatus,
         note: String?,
         unpaying: Bool = false,
+        unlocking attemptId: String? = nil,
         in sql: any SQLDatabase
     ) async throws -> Row? {
-        guard let before = try await row(id: id, in: sql), from.contains(before.orderStatus) else { return nil }
         let now = Database.nowMillis()
-        let noPayment: SQLQueryString = unpaying ? " AND payment_lock IS NULL" : ""
-        let moved = try await sql.raw(
-            """
-            UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)
-            WHERE id = \(bind: id) AND status = \(bind: before.status)\(noPayment) RETURNING id
-            """
-        ).first()
-        guard moved != nil else { return nil }
+        var payment: SQLQueryString = unpaying ? " AND payment_lock IS NULL" : ""
+        var unlock: SQLQueryString = ""
+        if let attemptId {
+            payment = " AND payment_lock = \(bind: attemptId)"
+            unlock = ", payment_lock = NULL"
+        }
+        guard
+            let moved = try await sql.raw(
+                """
+                UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)\(unlock)
+                WHERE id = \(bind: id) AND status IN (\(binds: from.map(\.rawValue)))\(payment)
+                RETURNING \(unsafeRaw: Self.columns)
+                """
+            ).first().map(Row.init)
+        else { return nil }
         try await appendHistory(orderId: id, status: to, note: note, at: now, in: sql)
-        return before
+        return moved
     }
 
-    /// Takes the order's payment lock for an attempt: only an unpaid order nobody is paying. False if it is taken.
-    func lockPayment(orderId: String, attemptId: String, in sql: any SQLDatabase) async throws -> Bool {
+    /// Takes the order's payment lock for `attemptId` if the order is `userId`'s, unpaid, unlocked and its
+    /// reservation still runs at `now`, in one guarded UPDATE; the locked row, or nil (`row(id:)` then says why).
+    func lockPayment(orderId: String, userId: String, attemptId: String, now: Int, in sql: any SQLDatabase)
+        async throws -> Row?
+    {
         try await sql.raw(
             """
-            UPDATE orders SET payment_lock = \(bind: attemptId) WHERE id = \(bind: orderId)
-                AND status = 'pending_payment' AND payment_lock IS NULL RETURNING id
+            UPDATE orders SET payment_lock = \(bind: attemptId)
+            WHERE id = \(bind: orderId) AND user_id = \(bind: userId) AND status = 'pending_payment'
+                AND payment_lock IS NULL AND reservation_expires_at > \(bind: now)
+            RETURNING \(unsafeRaw: Self.columns)
             """
-        ).first() != nil
+        ).first().map(Row.init)
     }
 
     /// Gives the order's payment lock back, if this attempt still holds it.
@@ -246,21 +259,33 @@ struct OrderStore: Sendable {
         }
         let payments = try await PaymentStore(database: database).summaries(orderIds: ids, in: sql)
         return try rows.map { row in
-            Order(
-                id: row.id,
-                status: row.orderStatus,
-                items: items[row.id] ?? [],
-                subtotal: Money(amount: row.subtotalAmount, currency: row.currency),
-                shipping: Money(amount: row.shippingAmount, currency: row.currency),
-                total: Money(amount: row.totalAmount, currency: row.currency),
-                shippingAddress: try JSONDecoder().decode(ShippingAddress?.self, from: Data(row.shippingAddress.utf8)),
-                reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt),
-                payment: payments[row.id],
-                shipment: row.carrier.map { Shipment(carrier: $0, trackingNumber: row.trackingNumber ?? "") },
-                statusHistory: history[row.id] ?? [],
-                createdAt: Timestamp.rfc3339(row.createdAt)
-            )
+            try Self.order(row, items: items[row.id] ?? [], history: history[row.id] ?? [], payment: payments[row.id])
         }
+    }
+
+    /// A new order as `insertNew` writes it, without reading it back: its items, one history entry, no payment.
+    static func newOrder(_ row: Row, items: [OrderItem]) throws -> Order {
+        let created = StatusChange(status: .pendingPayment, at: Timestamp.rfc3339(row.createdAt), note: nil)
+        return try order(row, items: items, history: [created], payment: nil)
+    }
+
+    private static func order(_ row: Row, items: [OrderItem], history: [StatusChange], payment: PaymentSummary?)
+        throws -> Order
+    {
+        Order(
+            id: row.id,
+            status: row.orderStatus,
+            items: items,
+            subtotal: Money(amount: row.subtotalAmount, currency: row.currency),
+            shipping: Money(amount: row.shippingAmount, currency: row.currency),
+            total: Money(amount: row.totalAmount, currency: row.currency),
+            shippingAddress: try JSONDecoder().decode(ShippingAddress?.self, from: Data(row.shippingAddress.utf8)),
+            reservationExpiresAt: Timestamp.rfc3339(row.reservationExpiresAt),
+            payment: payment,
+            shipment: row.carrier.map { Shipment(carrier: $0, trackingNumber: row.trackingNumber ?? "") },
+            statusHistory: history,
+            createdAt: Timestamp.rfc3339(row.createdAt)
+        )
     }
 }
 

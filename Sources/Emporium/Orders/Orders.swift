@@ -60,8 +60,6 @@ public struct Orders: Sendable {
                     unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
             }
             do {
-                // The new order is read back in its own transaction: on SQLite a reader would first drop its page
-                // cache, which this commit makes stale.
                 return try await reservations.reserve(lines) { [store, carts, inventory] sql in
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
@@ -70,7 +68,8 @@ public struct Orders: Sendable {
                     try await Outbox.append(
                         "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
                     )
-                    return try await store.orders([row], in: sql)[0]
+                    // Built from what was just written, not read back: three statements fewer per checkout.
+                    return try OrderStore.newOrder(row, items: items)
                 }
             } catch CartError.changedDuringCheckout {
                 continue
@@ -258,10 +257,12 @@ public struct Orders: Sendable {
     }
 
     /// A captured payment confirms the order: `pending_payment` to `confirmed`, its held units become a sale, and
-    /// `order.confirmed` is written, in the caller's transaction. The row before, or nil if the order was no longer
-    /// payable.
-    func confirmPaid(id: String, in sql: any SQLDatabase) async throws -> OrderStore.Row? {
-        guard let row = try await store.transition(id: id, from: [.pendingPayment], to: .confirmed, note: nil, in: sql)
+    /// `order.confirmed` is written, and the payment lock of `attemptId` given back, in the caller's transaction.
+    /// The row after, or nil if the order was no longer payable by that attempt.
+    func confirmPaid(id: String, attemptId: String, in sql: any SQLDatabase) async throws -> OrderStore.Row? {
+        guard
+            let row = try await store.transition(
+                id: id, from: [.pendingPayment], to: .confirmed, note: nil, unlocking: attemptId, in: sql)
         else { return nil }
         try await inventory.sell(orderId: id, in: sql)
         try await Outbox.append(

@@ -69,6 +69,17 @@ public struct Payments: Sendable {
             case expired
         }
         let outcome = try await database.transaction { sql -> Outcome in
+            let attemptId = Identifier.make("pay")
+            let now = Database.nowMillis()
+            // The usual case, in two statements: the guarded lock, then its attempt.
+            if let row = try await orders.store.lockPayment(
+                orderId: orderId, userId: userId, attemptId: attemptId, now: now, in: sql)
+            {
+                let amount = Money(amount: row.totalAmount, currency: row.currency)
+                try await store.insertAttempt(id: attemptId, orderId: orderId, amount: amount, card: card, in: sql)
+                return .claim(.attempt(id: attemptId, amount: amount))
+            }
+            // Why the lock was not taken.
             guard let row = try await orders.store.row(id: orderId, in: sql), row.userId == userId else {
                 throw OrderError.notFound
             }
@@ -79,14 +90,8 @@ public struct Payments: Sendable {
                 throw OrderError.invalidTransition(from: row.orderStatus, to: .confirmed)
             }
             if let lock = row.paymentLock { return .claim(.busy(attemptId: lock)) }
-            if row.reservationExpiresAt <= Database.nowMillis() { return .expired }
-            let attemptId = Identifier.make("pay")
-            let amount = Money(amount: row.totalAmount, currency: row.currency)
-            try await store.insertAttempt(id: attemptId, orderId: orderId, amount: amount, card: card, in: sql)
-            guard try await orders.store.lockPayment(orderId: orderId, attemptId: attemptId, in: sql) else {
-                throw PaymentError.inProgress
-            }
-            return .claim(.attempt(id: attemptId, amount: amount))
+            if row.reservationExpiresAt <= now { return .expired }
+            throw PaymentError.inProgress  // locked and released between the two statements
         }
         switch outcome {
         case .claim(let claim): return claim
@@ -132,15 +137,15 @@ public struct Payments: Sendable {
             else {
                 return nil  // another node settled it first
             }
-            try await orders.store.unlockPayment(orderId: orderId, attemptId: attemptId, in: sql)
-            guard try await orders.confirmPaid(id: orderId, in: sql) != nil else {
+            guard let confirmed = try await orders.confirmPaid(id: orderId, attemptId: attemptId, in: sql) else {
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.
                 logger.error(
                     "captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
+                try await orders.store.unlockPayment(orderId: orderId, attemptId: attemptId, in: sql)
                 try await store.issueRefund(orderId: orderId, in: sql)
                 return nil
             }
-            return try await orders.store.order(id: orderId, in: sql)
+            return try await orders.store.orders([confirmed], in: sql)[0]
         }
     }
 

@@ -77,22 +77,21 @@ public struct SandboxGateway: PaymentGateway {
         reference: String, outcome: String
     ) {
         let reference = Identifier.make(kind == "charge" ? "ch" : "re")
-        return try await database.transaction { sql in
+        // The repeated key's update changes nothing; it is there so that RETURNING gives the stored answer.
+        let row = try await database.autocommit { sql in
             try await sql.raw(
                 """
                 INSERT INTO sandbox_ledger (idempotency_key, kind, amount, currency, reference, outcome, created_at)
                 VALUES (\(bind: key), \(bind: kind), \(bind: amount.amount), \(bind: amount.currency), \(bind: reference),
                     \(bind: outcome), \(bind: Database.nowMillis()))
-                ON CONFLICT (idempotency_key) DO NOTHING
+                ON CONFLICT (idempotency_key) DO UPDATE SET idempotency_key = excluded.idempotency_key
+                RETURNING reference, outcome
                 """
-            ).run()
-            let row = try await sql.raw(
-                "SELECT reference, outcome FROM sandbox_ledger WHERE idempotency_key = \(bind: key)"
             ).first()!
-            return (
-                try row.decode(column: "reference", as: String.self), try row.decode(column: "outcome", as: String.self)
-            )
         }
+        return (
+            try row.decode(column: "reference", as: String.self), try row.decode(column: "outcome", as: String.self)
+        )
     }
 
     private func simulateLatency() async throws {

@@ -10,7 +10,7 @@ struct ConsumerLease: Sendable {
     private var durationMillis: Int { Int(duration / .milliseconds(1)) }
 
     func register() async throws {
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             try await sql.raw(
                 """
                 INSERT INTO event_consumers (name, position, owner, lease_until)
@@ -23,7 +23,7 @@ struct ConsumerLease: Sendable {
     /// Takes or renews the lease; the stored position when this node holds it, nil when another node does.
     func claim() async throws -> Int? {
         let now = Database.nowMillis()
-        return try await database.transaction { sql in
+        return try await database.autocommit { sql in
             try await sql.raw(
                 """
                 UPDATE event_consumers SET owner = \(bind: owner), lease_until = \(bind: now + durationMillis)
@@ -36,7 +36,7 @@ struct ConsumerLease: Sendable {
 
     /// Stores the position if this node still holds the lease.
     func advance(to position: Int) async throws -> Bool {
-        try await database.transaction { sql in try await advance(to: position, in: sql) }
+        try await database.autocommit { sql in try await advance(to: position, in: sql) }
     }
 
     /// Stores the position inside the caller's transaction, if this node still holds the lease.
@@ -51,7 +51,7 @@ struct ConsumerLease: Sendable {
     }
 
     func park(_ event: OutboxEvent, attempts: Int, error: String) async throws {
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             try await sql.raw(
                 """
                 INSERT INTO parked_events (consumer, event_id, attempts, error, parked_at)

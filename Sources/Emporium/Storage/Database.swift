@@ -44,6 +44,18 @@ public final class Database: Sendable {
         return value
     }
 
+    /// Runs `body`'s writes without a surrounding transaction: each statement commits on its own. For work where
+    /// every statement is whole by itself (one guarded `INSERT ... ON CONFLICT`, an `UPDATE ... WHERE` that checks
+    /// its own condition, a read then such a write): on PostgreSQL it saves the BEGIN and COMMIT round trips; on
+    /// SQLite it is a transaction on the writer, which commits its transactions in groups anyway.
+    public func autocommit<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        let tally = StatementTally()
+        defer { account(tally, transaction: true) }
+        let value = try await backend.withAutocommit(tally: tally, body)
+        commitSignal.signal()
+        return value
+    }
+
     /// Adds a read's or a transaction's statements to the request that ran it, or to `background`.
     private func account(_ tally: StatementTally, transaction: Bool) {
         if let work = RequestDatabaseWork.current {
@@ -94,6 +106,9 @@ protocol DatabaseBackend: Sendable {
     func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T
     func withTransaction<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
         -> T
+    /// `body`'s statements each committing on their own (see `Database.autocommit`).
+    func withAutocommit<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
     /// Runs until shutdown for engines that need a running client (PostgreSQL's pool).
     func run() async throws
     func close() async
@@ -138,11 +153,14 @@ extension SQLDatabase {
         T, any Error
     > {
         try await control("SAVEPOINT \(name)")
+        let pending = (self as? CountingSQLDatabase)?.pendingEvents
+        let mark = pending?.mark ?? 0
         do {
             let value = try await body()
             try await control("RELEASE SAVEPOINT \(name)")
             return .success(value)
         } catch {
+            pending?.drop(after: mark)  // its events go with its writes
             try await control("ROLLBACK TO SAVEPOINT \(name)")
             try await control("RELEASE SAVEPOINT \(name)")
             return .failure(error)

@@ -70,7 +70,8 @@ struct IdempotencyStore: Sendable {
     func claim(scope: String, key: String, requestHash: String) async throws -> Claim {
         let keyHash = sha256Hex(key)
         let now = Database.nowMillis()
-        return try await database.transaction { sql -> Claim in
+        // Each statement guards itself, so no transaction is needed: one round trip for a new key on PostgreSQL.
+        return try await database.autocommit { sql -> Claim in
             // A new key is claimed; so is an expired record's, taken over whole, as the key may be used afresh
             // after 24 h. One statement: claims run on the SQLite writer, one for every checkout and payment.
             let inserted = try await sql.raw(
@@ -120,7 +121,7 @@ struct IdempotencyStore: Sendable {
     @discardableResult
     func renew(scope: String, key: String) async throws -> Bool {
         let now = Database.nowMillis()
-        return try await database.transaction { sql in
+        return try await database.autocommit { sql in
             try await sql.raw(
                 """
                 UPDATE idempotency_keys SET locked_until = \(bind: now + leaseMillis)
@@ -134,7 +135,7 @@ struct IdempotencyStore: Sendable {
 
     func complete(scope: String, key: String, response: StoredResponse) async throws {
         let sealed = try seal(response, key: key)
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             try await sql.raw(
                 """
                 UPDATE idempotency_keys SET status = \(bind: response.status), response = \(bind: sealed)
@@ -146,7 +147,7 @@ struct IdempotencyStore: Sendable {
 
     /// Gives the key back after a failure that a retry may fix (a 5xx), so the retry does the work.
     func release(scope: String, key: String) async throws {
-        try await database.transaction { sql in
+        try await database.autocommit { sql in
             try await sql.raw(
                 """
                 DELETE FROM idempotency_keys

@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import Synchronization
 
 /// One row of the event log: a state change that other modules or nodes react to.
 public struct OutboxEvent: Sendable, Equatable {
@@ -55,6 +56,7 @@ public enum Outbox {
         in tx: any SQLDatabase
     ) async throws -> Int {
         try await appendAll([(type, aggregateId, payload)], in: tx)
+        try await flush(in: tx)
         // The id this connection just took: SQLite's last row id, PostgreSQL's sequence value of this session.
         let last: SQLQueryString =
             switch tx.engine {
@@ -67,8 +69,9 @@ public enum Outbox {
         return id
     }
 
-    /// Appends events inside the caller's transaction `tx`, in one statement, in the order given (one event, or a
-    /// flash-sale batch's orders).
+    /// Appends events inside the caller's transaction `tx`, in the order given (one event, or a flash-sale batch's
+    /// orders). On PostgreSQL they wait in the transaction's `PendingEvents` and are written at its commit with
+    /// every other event it appended, in one statement.
     static func appendAll(
         _ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase
     )
@@ -77,11 +80,33 @@ public enum Outbox {
         guard !events.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        var encoded: [PendingEvents.Event] = []
+        for event in events {
+            let json = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
+            encoded.append(PendingEvents.Event(type: event.type, aggregateId: event.aggregateId, payload: json))
+        }
+        if let pending = (tx as? CountingSQLDatabase)?.pendingEvents {
+            pending.append(encoded)
+        } else {
+            try await write(encoded, in: tx)
+        }
+    }
+
+    /// Writes the events `tx` holds back (see `appendAll`); called before its COMMIT, and before anything that
+    /// needs their ids.
+    static func flush(in tx: any SQLDatabase) async throws {
+        guard let pending = (tx as? CountingSQLDatabase)?.pendingEvents else { return }
+        try await write(pending.take(), in: tx)
+    }
+
+    /// The one INSERT of the event log, for any number of events.
+    private static func write(_ events: [PendingEvents.Event], in tx: any SQLDatabase) async throws {
+        guard !events.isEmpty else { return }
         let now = Database.nowMillis()
         var values: [SQLQueryString] = []
         for (position, event) in events.enumerated() {
-            let json = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
-            values.append("(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: json))")
+            values.append(
+                "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))")
         }
         switch tx.engine {
         case .sqlite:
@@ -106,6 +131,31 @@ public enum Outbox {
             ).run()
         }
     }
+}
+
+/// The events a PostgreSQL transaction appended, held until its commit so that they cost one round trip together
+/// (`Outbox.appendAll`). A savepoint rolled back drops the ones appended inside it (`mark`, `drop(after:)`).
+final class PendingEvents: Sendable {
+    struct Event: Sendable {
+        let type: String
+        let aggregateId: String
+        let payload: String
+    }
+
+    private let events = Mutex<[Event]>([])
+
+    func append(_ more: [Event]) { events.withLock { $0 += more } }
+
+    func take() -> [Event] {
+        events.withLock { events in
+            defer { events = [] }
+            return events
+        }
+    }
+
+    var mark: Int { events.withLock { $0.count } }
+
+    func drop(after mark: Int) { events.withLock { $0.removeSubrange(min(mark, $0.count)...) } }
 }
 
 /// Reads the event log in id order without ever skipping an event that is still to commit.

@@ -48,8 +48,19 @@ final class PostgresBackend: DatabaseBackend {
         -> T
     {
         try await client.withConnection { connection in
-            try await CountingSQLDatabase(base: connection.sql(), tally: tally).inTransaction(begin: "BEGIN", body)
+            let transaction = CountingSQLDatabase(base: connection.sql(), tally: tally, pendingEvents: PendingEvents())
+            return try await transaction.inTransaction(begin: "BEGIN") { sql in
+                let value = try await body(sql)
+                try await Outbox.flush(in: sql)
+                return value
+            }
         }
+    }
+
+    func withAutocommit<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
+        try await withReader(tally: tally, body)
     }
 
     func run() async throws {

@@ -72,6 +72,12 @@ final class SQLiteBackend: DatabaseBackend {
         try await writer.perform(tally: tally, body)
     }
 
+    func withAutocommit<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws
+        -> T
+    {
+        try await writer.perform(tally: tally, body)
+    }
+
     private func database(_ connection: SQLiteConnectionDirect, tally: StatementTally) -> any SQLDatabase {
         SQLiteDirectDatabase(connection: connection, logger: logger, eventLoop: eventLoop, tally: tally)
     }

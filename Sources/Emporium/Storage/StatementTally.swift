@@ -65,6 +65,8 @@ struct DatabaseWorkMiddleware: RouterMiddleware {
 struct CountingSQLDatabase: SQLDatabase {
     let base: any SQLDatabase
     let tally: StatementTally
+    /// A transaction's events waiting for its commit (PostgreSQL transactions; nil for reads).
+    var pendingEvents: PendingEvents? = nil
 
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
