@@ -94,9 +94,15 @@ struct CartStore: Sendable {
             column: "n", as: Int.self)
     }
 
-    func hasLine(cartId: String, sku: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("SELECT 1 AS one FROM cart_lines WHERE cart_id = \(bind: cartId) AND sku = \(bind: sku)")
-            .first() != nil
+    /// Whether the cart has a line for `sku`, and how many lines it has, in one statement.
+    func lines(cartId: String, having sku: String, in sql: any SQLDatabase) async throws -> (has: Bool, count: Int) {
+        let row = try await sql.raw(
+            """
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN sku = \(bind: sku) THEN 1 ELSE 0 END), 0) AS BIGINT) AS has
+            FROM cart_lines WHERE cart_id = \(bind: cartId)
+            """
+        ).first()!
+        return (try row.decode(column: "has", as: Int.self) > 0, try row.decode(column: "n", as: Int.self))
     }
 
     /// Records today's price as the one the shopper has seen for the line (creating the line's record); false when

@@ -206,8 +206,9 @@ struct CartEdit {
     }
 
     mutating func add(sku: String, quantity: Int) async throws {
-        if try await !store.hasLine(cartId: cartId, sku: sku, in: sql) {
-            guard try await store.lineCount(cartId: cartId, in: sql) < CartRules.maxLines else {
+        let lines = try await store.lines(cartId: cartId, having: sku, in: sql)
+        if !lines.has {
+            guard lines.count < CartRules.maxLines else {
                 guard offline else { throw CartError.cartFull }
                 warnings.append(CartWarning(sku: sku, code: .cartFull))
                 return

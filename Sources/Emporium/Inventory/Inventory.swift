@@ -98,14 +98,22 @@ public struct Inventory: Sendable {
     // MARK: What orders and flash sales do to stock, inside their own transactions.
 
     /// The rule "never oversell": takes every line from available stock, or none. On any shortfall throws
-    /// `ReservationError.insufficientStock` with every short line (the caller rolls back what was taken).
-    func reserve(_ lines: [StockRequest], in sql: any SQLDatabase) async throws {
+    /// `ReservationError.insufficientStock` with every short line (the caller rolls back what was taken). The rows
+    /// as the reservation left them, for `announce`.
+    @discardableResult
+    func reserve(_ lines: [StockRequest], in sql: any SQLDatabase) async throws -> [StockChanged] {
         var short: [Shortfall] = []
-        for line in lines where try await !store.take(sku: line.sku, quantity: line.quantity, in: sql) {
-            let available = try await store.available(sku: line.sku, in: sql)
-            short.append(Shortfall(sku: line.sku, requested: line.quantity, available: available))
+        var taken: [StockChanged] = []
+        for line in lines {
+            if let after = try await store.take(sku: line.sku, quantity: line.quantity, in: sql) {
+                taken.append(after)
+            } else {
+                let available = try await store.available(sku: line.sku, in: sql)
+                short.append(Shortfall(sku: line.sku, requested: line.quantity, available: available))
+            }
         }
         if !short.isEmpty { throw ReservationError.insufficientStock(short) }
+        return taken
     }
 
     /// Records what orders hold (one order, or a flash-sale batch of several), for release or sale later; the units
@@ -161,7 +169,7 @@ public struct Inventory: Sendable {
     /// Sets a flash sale's units aside from available stock (they stay in `reserved`, held by the sale);
     /// 409 `insufficient_stock` when they are not there.
     func setAside(sku: String, quantity: Int, in sql: any SQLDatabase) async throws {
-        guard try await store.take(sku: sku, quantity: quantity, in: sql) else {
+        guard try await store.take(sku: sku, quantity: quantity, in: sql) != nil else {
             throw CatalogError.insufficientStock(sku: sku, available: try await store.available(sku: sku, in: sql))
         }
         try await announce([sku], in: sql)

@@ -54,17 +54,31 @@ final class ReservationBatcher: Sendable {
     }
 
     private func run(_ batch: [Pending], in sql: any SQLDatabase) async throws -> [Result<any Sendable, any Error>] {
+        if batch.count == 1 {
+            // Alone in its batch, a request needs no savepoint: its failure rolls back a transaction that holds
+            // nothing else (and the error reaches it through `settle`).
+            let taken = try await inventory.reserve(batch[0].lines, in: sql)
+            let value = try await batch[0].work(sql)
+            try await inventory.announce(taken, in: sql)
+            return [.success(value)]
+        }
         var outcomes: [Result<any Sendable, any Error>] = []
-        var touched: Set<String> = []
+        // Each SKU's row as the last request that kept its reservation left it; work does not move stock.
+        var touched: [String: StockChanged] = [:]
         for (index, pending) in batch.enumerated() {
             let outcome = try await sql.inSavepoint("r\(index)") {
-                try await inventory.reserve(pending.lines, in: sql)
-                return try await pending.work(sql)
+                let taken = try await inventory.reserve(pending.lines, in: sql)
+                return (taken, try await pending.work(sql))
             }
-            if case .success = outcome { touched.formUnion(pending.lines.map(\.sku)) }
-            outcomes.append(outcome)
+            switch outcome {
+            case .success(let (taken, value)):
+                for row in taken { touched[row.sku] = row }
+                outcomes.append(.success(value))
+            case .failure(let error):
+                outcomes.append(.failure(error))
+            }
         }
-        try await inventory.announce(touched, in: sql)
+        try await inventory.announce(touched.keys.sorted().map { touched[$0]! }, in: sql)
         return outcomes
     }
 }

@@ -87,13 +87,15 @@ public final class StockReservations: Sendable {
         }
     }
 
-    /// The guarded reservation of every line, then `work`, then `inventory.changed` for the lines' SKUs.
+    /// The guarded reservation of every line, then `work`, then `inventory.changed` for the lines' SKUs (from the
+    /// rows the reservation returned).
     private func reserve<T: Sendable>(
         _ lines: [StockRequest], in sql: any SQLDatabase, _ work: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
-        try await inventory.reserve(lines, in: sql)
+        let taken = try await inventory.reserve(lines, in: sql)
         let value = try await work(sql)
-        try await inventory.announce(Set(lines.map(\.sku)), in: sql)
+        // `work` records what the order holds; it does not move stock, so the rows are still as taken.
+        try await inventory.announce(taken, in: sql)
         return value
     }
 

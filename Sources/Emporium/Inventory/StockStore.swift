@@ -65,15 +65,15 @@ struct StockStore: Sendable {
     }
 
     /// The rule "never sell more than there is": adds `quantity` to `reserved` only while that much is available.
-    /// False (and nothing changed) when it is not.
-    func take(sku: String, quantity: Int, in sql: any SQLDatabase) async throws -> Bool {
+    /// The row after, as `inventory.changed` tells it; nil (and nothing changed) when it is not.
+    func take(sku: String, quantity: Int, in sql: any SQLDatabase) async throws -> StockChanged? {
         try await sql.raw(
             """
             UPDATE stock SET reserved = reserved + \(bind: quantity)
             WHERE sku = \(bind: sku) AND on_hand - reserved >= \(bind: quantity)
-            RETURNING sku
+            RETURNING sku, product_id, on_hand, reserved, on_hand - reserved AS available
             """
-        ).first() != nil
+        ).first()?.decode(model: StockChanged.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Locks the SKUs' rows until the transaction ends (PostgreSQL; SQLite's writer holds the whole file).

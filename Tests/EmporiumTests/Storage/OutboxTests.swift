@@ -172,3 +172,33 @@ struct OutboxTests {
         }
     }
 }
+
+extension OutboxTests {
+    /// A transaction's events are written in the order appended, once, and a savepoint rolled back takes its own
+    /// events with it (on PostgreSQL they wait for the commit in `PendingEvents`).
+    @Test(arguments: engines)
+    func eventsOfARolledBackSavepointAreNotWritten(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            struct Refused: Error {}
+            let outcome = try await node.database.transaction { sql -> Bool in
+                try await Outbox.append("test.kept", aggregateId: "a", payload: ["n": 1], in: sql)
+                let inner = try await sql.inSavepoint("s") {
+                    try await Outbox.append("test.dropped", aggregateId: "b", payload: ["n": 2], in: sql)
+                    throw Refused()
+                }
+                try await Outbox.appendAll(
+                    [("test.kept", "c", ["n": 3]), ("test.kept", "d", ["n": 4])], in: sql)
+                if case .failure = inner { return true }
+                return false
+            }
+            #expect(outcome)
+            let written = try await node.database.read { sql in
+                try await sql.raw("SELECT type, aggregate_id FROM events WHERE type LIKE 'test.%' ORDER BY id").all()
+                    .map {
+                        "\(try $0.decode(column: "type", as: String.self)):\(try $0.decode(column: "aggregate_id", as: String.self))"
+                    }
+            }
+            #expect(written == ["test.kept:a", "test.kept:c", "test.kept:d"])
+        }
+    }
+}
