@@ -40,7 +40,7 @@ final class PostgresBackend: DatabaseBackend {
 
     func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(CountingSQLDatabase(base: connection.sql(), tally: tally))
+            try await body(CountingSQLDatabase(base: PreparingSQLDatabase(connection: connection), tally: tally))
         }
     }
 
@@ -48,7 +48,8 @@ final class PostgresBackend: DatabaseBackend {
         -> T
     {
         try await client.withConnection { connection in
-            let transaction = CountingSQLDatabase(base: connection.sql(), tally: tally, pendingEvents: PendingEvents())
+            let transaction = CountingSQLDatabase(
+                base: PreparingSQLDatabase(connection: connection), tally: tally, pendingEvents: PendingEvents())
             return try await transaction.inTransaction(begin: "BEGIN") { sql in
                 let value = try await body(sql)
                 try await Outbox.flush(in: sql)
