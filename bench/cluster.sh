@@ -34,6 +34,7 @@
 #   BIN, LOAD      emporium and emporium-load binaries; unset: release builds, as bench/checkout.sh
 #   OUT            output directory [bench/out/cluster]; PORT first of 4 loopback ports [18180]
 #   TAG            name of this run's files [<scenario>-<strategy or "default">[-crash]]
+#   NODES          nodes behind nginx (1 for the one-node baseline of the same path)  [3]
 #   STRICT=1       also fail when a request got no HTTP answer, or a 5xx other than 503 (off: counted and
 #                  reported only)
 #
@@ -102,11 +103,12 @@ else
 fi
 half=$((${DURATION%.*} / 2))
 CRASH_AFTER=${CRASH_AFTER:-$((half < 20 ? half : 20))}
-TIMEOUT=${TIMEOUT:-45} NODES=3 PORT=${PORT:-18180} OUT=${OUT:-bench/out/cluster} STRICT=${STRICT:-0}
+TIMEOUT=${TIMEOUT:-45} NODES=${NODES:-3} PORT=${PORT:-18180} OUT=${OUT:-bench/out/cluster} STRICT=${STRICT:-0}
 ADMIN_EMAIL=admin@load.test
 ADMIN_PASSWORD=load-admin-password
 if [ -z "${TAG:-}" ]; then
   TAG=$SCENARIO-${STRATEGY:-default}
+  ((NODES != 3)) && TAG+=-${NODES}node
   ((CRASH)) && TAG+=-crash
 fi
 
@@ -186,7 +188,7 @@ AUDIT=("$BIN" audit --data-dir "$WORK/admin")   # exit 1 and one BREACH line eac
 
 for i in $(seq 1 $NODES); do start_node "$i"; done
 for i in $(seq 1 $NODES); do wait_ready "$i" 180 >/dev/null || exit 1; done
-log "3 nodes ready on 127.0.0.1:$(node_port 1)-$(node_port $NODES) after $((SECONDS - T0)) s (PostgreSQL ${EMPORIUM_TEST_POSTGRES_URL##*@})"
+log "$NODES nodes ready on 127.0.0.1:$(node_port 1)-$(node_port $NODES) after $((SECONDS - T0)) s (PostgreSQL ${EMPORIUM_TEST_POSTGRES_URL##*@})"
 
 # ------------------------------------------------------------------- nginx ---
 start_nginx

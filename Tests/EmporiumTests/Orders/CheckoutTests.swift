@@ -45,6 +45,42 @@ struct CheckoutTests {
         }
     }
 
+    /// Two nodes' reservation batches take the same stock rows: single-line orders take them in SKU order and a
+    /// batch's multi-line order that still deadlocks goes into a later batch, so every checkout of a store with
+    /// stock enough succeeds (a deadlock reached the customer as a 500 before).
+    @Test
+    func twoNodesCheckingOutTheSameSkusAtOnceAllSucceed() async throws {
+        try await TestStore.withApp(.postgres) { client, node in
+            let admin = try await client.adminToken(node)
+            let skus = (1...12).map { "MIX-\($0)" }
+            for sku in skus { _ = try await client.createProduct(admin, sku: sku, price: 500, stock: 1000) }
+            try await TestStore.withSecondApp(of: node) { other, _ in
+                let shoppers = try await withThrowingTaskGroup(of: Shopper.self) { group in
+                    for index in 0..<120 {
+                        group.addTask {
+                            let shopper = try await client.customer()
+                            // Most carts hold one SKU; every fifth holds two, listed high first.
+                            try await client.addToCart(skus[(index * 7) % skus.count], 1, as: shopper)
+                            if index % 5 == 0 { try await client.addToCart(skus[index % skus.count], 1, as: shopper) }
+                            return shopper
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for (index, shopper) in shoppers.enumerated() {
+                        group.addTask {
+                            try await (index % 2 == 0 ? client : other).checkout(as: shopper).status.code
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { $0 == 201 }, "\(statuses.filter { $0 != 201 })")
+            }
+            try await expectAuditPasses(node)
+        }
+    }
+
     @Test(arguments: engines)
     func checkoutReservesEveryLineOrNoneAndEmptiesTheCart(engine: DatabaseEngine) async throws {
         try await TestStore.withApp(engine) { client, node in

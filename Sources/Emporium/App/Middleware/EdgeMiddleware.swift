@@ -59,6 +59,16 @@ struct EdgeMiddleware: RouterMiddleware {
                 error.status, code: code(for: error.status), detail: error.body ?? detail(for: error.status))
         case let error as any HTTPResponseError where error.status.code < 500:
             problem = Problem(error.status, code: code(for: error.status), detail: detail(for: error.status))
+        case let error where PostgresBackend.isRetryable(error):
+            // A deadlock or serialization failure that outlived its retries: nothing was written, so the
+            // client may simply send the request again.
+            context.logger.warning("database contention", metadata: ["error": .string(String(reflecting: error))])
+            problem = Problem(
+                .serviceUnavailable,
+                code: "unavailable",
+                detail: "The store is busy with other orders for the same items; retry shortly.",
+                headers: [.retryAfter: "1"]
+            )
         default:
             context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
             problem = Problem(
