@@ -234,6 +234,12 @@ load_end=$SECONDS
 cat "$OUT/$TAG.txt"
 ((load_rc == 124 || load_rc == 137)) && log "emporium-load hit its ${cap}s cap and was stopped"
 
+# Each node's database statements and transactions by operation, for the statements per order (issue 21).
+for i in $(seq 1 $NODES); do
+  curl -fs --max-time 5 "http://127.0.0.1:$(node_port "$i")/metrics" 2>/dev/null |
+    grep -E '^emporium_db_(statements|transactions)_total' >"$OUT/$TAG.node$i.metrics" || true
+done
+
 # Every node must still be up (the killed one restarted).
 dead=("${died_before[@]}")
 for i in $(seq 1 $NODES); do kill -0 "${NODE_PIDS[$i]}" 2>/dev/null || dead+=("$i"); done

@@ -24,6 +24,7 @@ extension EventDispatcher {
         guard let handle = consumer.handleInTransaction, let last = events.last else { return .nothingWanted }
         let wanted = events.filter(consumer.wants)
         guard !wanted.isEmpty else { return .nothingWanted }
+        if let writesAnything = consumer.writesAnything, try await !writesAnything(wanted) { return .nothingWanted }
         do {
             try await commit(wanted, through: last.id, handle: handle, lease: lease)
             return .stored(last.id)

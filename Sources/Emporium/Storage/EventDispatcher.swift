@@ -25,6 +25,10 @@ public struct EventConsumer: Sendable {
     /// for an event is written exactly once, however often the event is read (a takeover re-reads from the stored
     /// position).
     public let handleInTransaction: (@Sendable ([OutboxEvent], any SQLDatabase) async throws -> Void)?
+    /// Asked before a transactional batch: false when `handleInTransaction` would write nothing for these events
+    /// (a webhook fan-out with no endpoint for them), so the batch costs one read instead of a transaction, and
+    /// the position moves as for events nobody wanted.
+    public let writesAnything: (@Sendable ([OutboxEvent]) async throws -> Bool)?
 
     public init(
         name: String,
@@ -38,6 +42,7 @@ public struct EventConsumer: Sendable {
         self.types = types
         self.handleBatch = handleBatch
         self.handleInTransaction = nil
+        self.writesAnything = nil
         self.handle = handle
     }
 
@@ -46,6 +51,7 @@ public struct EventConsumer: Sendable {
         name: String,
         scope: Scope,
         types: [String],
+        writesAnything: (@Sendable ([OutboxEvent]) async throws -> Bool)? = nil,
         handleInTransaction: @escaping @Sendable ([OutboxEvent], any SQLDatabase) async throws -> Void
     ) {
         self.name = name
@@ -53,6 +59,7 @@ public struct EventConsumer: Sendable {
         self.types = types
         self.handleBatch = nil
         self.handleInTransaction = handleInTransaction
+        self.writesAnything = writesAnything
         self.handle = { _ in throw ConfigurationError("\(name) handles its events in a transaction") }
     }
 

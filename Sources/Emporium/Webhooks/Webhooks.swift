@@ -63,14 +63,18 @@ public struct Webhooks: Sendable {
     var fanOut: EventConsumer {
         EventConsumer(
             name: Self.consumerName, scope: .cluster, types: WebhookEvents.types,
+            // An endpoint created after this read starts after the newest event committed then, so after every
+            // event of this batch (all committed before it was read): skipping the batch loses nothing.
+            writesAnything: { events in
+                let subscriptions = try await store.database.read { try await store.subscriptions(in: $0) }
+                return events.contains { event in !Self.endpoints(of: subscriptions, for: event).isEmpty }
+            },
             handleInTransaction: { events, sql in
                 let subscriptions = try await store.subscriptions(in: sql)
                 guard !subscriptions.isEmpty else { return }
                 var rows: [WebhookStore.NewDelivery] = []
                 for event in events {
-                    let endpoints = subscriptions.filter {
-                        event.id > $0.fromEvent && WebhookEvents.subscribes($0.events, to: event.type)
-                    }
+                    let endpoints = Self.endpoints(of: subscriptions, for: event)
                     guard !endpoints.isEmpty else { continue }
                     let body = try WebhookEvents.body(of: event)
                     rows += endpoints.map {
@@ -81,6 +85,13 @@ public struct Webhooks: Sendable {
                 try await store.insertDeliveries(
                     rows, now: now, giveUpAt: now + Int(options.retryFor / .milliseconds(1)), in: sql)
             })
+    }
+
+    /// The endpoints an event is delivered to: subscribed to its type, and created before it.
+    private static func endpoints(of subscriptions: [WebhookStore.Subscription], for event: OutboxEvent)
+        -> [WebhookStore.Subscription]
+    {
+        subscriptions.filter { event.id > $0.fromEvent && WebhookEvents.subscribes($0.events, to: event.type) }
     }
 }
 
