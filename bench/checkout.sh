@@ -13,7 +13,8 @@
 # and the node is stopped. Writes the "## Checkout (issue 6)" section of bench/RESULTS.md (replacing an
 # earlier one) from the JSON summaries in $OUT. Exits non-zero if any engine's run or audit failed.
 #
-# EMPORIUM_RESERVATION_STRATEGY (batched, conditional, row-lock) is passed on to the nodes when set.
+# EMPORIUM_RESERVATION_STRATEGY (batched, conditional, row-lock) is passed on to the nodes when set;
+# EMPORIUM_PG_DURABILITY (test, production, strict) to scripts/with-postgres.
 # Signing up the shoppers is setup, not measured; BCRYPT_COST (default 4, the server's default is 12) keeps
 # it from taking minutes. The timed part never hashes a password.
 set -euo pipefail
@@ -101,16 +102,24 @@ python3 - "$RESULTS" "$OUT" "$MACHINE" "$ENGINES" <<'PY'
 import json, os, re, sys
 results, out, machine, engines = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split()
 env = os.environ
+durability = {
+    "test": "fsync, synchronous_commit and full_page_writes off",
+    "production": "fsync on, synchronous_commit off",
+    "strict": "fsync and synchronous_commit on",
+}
 lines = [
     "## Checkout (issue 6)", "",
-    f"Command: `ENGINES=\"{' '.join(engines)}\" CONNECTIONS={env['CONNECTIONS']} DURATION={env['DURATION']} "
+    f"Command: `EMPORIUM_PG_DURABILITY={env.get('EMPORIUM_PG_DURABILITY') or 'test'} "
+    f"ENGINES=\"{' '.join(engines)}\" CONNECTIONS={env['CONNECTIONS']} DURATION={env['DURATION']} "
     f"USERS={env['USERS']} PRODUCTS={env['PRODUCTS']} bench/checkout.sh`", "",
     "One operation = one order: `POST /cart/items` (a random one of the LOAD-n SKUs), `POST /checkout`, "
     "`POST /orders/{id}/pay` (card 4242...), each shopper signed in beforehand; orders/s counts orders that came "
     f"back `confirmed`. One release node on 127.0.0.1, `EMPORIUM_RATE_LIMIT=0 EMPORIUM_ACCESS_LOG=off "
     f"EMPORIUM_PAYMENT_LATENCY_MS=0`, {env['CONNECTIONS']} connections from `emporium-load` (same 2 cores), "
     f"{env['USERS']} shoppers, {env['PRODUCTS']} products; then `GET /health/live` for {env['HEALTH_DURATION']} s "
-    "on the same connections; PostgreSQL from `scripts/with-postgres` (fsync off); reservation strategy "
+    "on the same connections; PostgreSQL from `scripts/with-postgres` with "
+    f"`EMPORIUM_PG_DURABILITY={env.get('EMPORIUM_PG_DURABILITY') or 'test'}` "
+    f"({durability[env.get('EMPORIUM_PG_DURABILITY') or 'test']}); reservation strategy "
     f"{env.get('EMPORIUM_RESERVATION_STRATEGY') or 'the default (batched)'}.", "",
     f"Machine: {machine}.", "",
     "| engine | orders/s | order p50 / p99 ms | cart add p50 / p99 | checkout p50 / p99 | pay p50 / p99 | health req/s | orders/s ÷ health | not confirmed | audit |",
