@@ -235,21 +235,30 @@ struct CartStore: Sendable {
         }
     }
 
-    /// Every line with today's price and stock, in the order the lines were first added.
-    func lines(cartId: String, in sql: any SQLDatabase) async throws -> [LineRow] {
-        try await sql.raw(
+    /// Every line with today's price and stock, in the order the lines were first added; with `version`, the cart's
+    /// version too, read with them in one statement (a cart with no line reads it on its own).
+    func lines(cartId: String, version: Bool = false, in sql: any SQLDatabase) async throws -> (
+        lines: [LineRow], version: Int?
+    ) {
+        let versionColumn: SQLQueryString =
+            version ? ", (SELECT c.version FROM carts c WHERE c.id = l.cart_id) AS cart_version" : ""
+        let rows = try await sql.raw(
             """
             SELECT l.sku, l.noted_amount, l.noted_currency,
                 (SELECT COALESCE(CAST(SUM(u.quantity) AS BIGINT), 0) FROM cart_units u
                  WHERE u.cart_id = l.cart_id AND u.sku = l.sku) AS quantity,
                 v.product_id, v.title AS variant_title, v.price_amount, v.price_currency, p.title, p.deleted_at,
-                s.on_hand - s.reserved AS available
+                s.on_hand - s.reserved AS available\(versionColumn)
             FROM cart_lines l JOIN variants v ON v.sku = l.sku JOIN products p ON p.id = v.product_id
                 LEFT JOIN stock s ON s.sku = l.sku
             WHERE l.cart_id = \(bind: cartId)
             ORDER BY l.added_at, l.sku
             """
-        ).all().map(LineRow.init)
+        ).all()
+        guard version else { return (try rows.map(LineRow.init), nil) }
+        let lines = try rows.map(LineRow.init)
+        if let first = rows.first { return (lines, try first.decode(column: "cart_version", as: Int.self)) }
+        return (lines, try await self.version(cartId: cartId, in: sql))
     }
 
     /// Removes every line of the cart (its caller holds the cart's row lock).

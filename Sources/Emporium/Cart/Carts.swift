@@ -13,10 +13,7 @@ public struct Carts: Sendable {
 
     /// The cart with today's prices and stock; an owner without a cart has an empty one at version 0.
     public func cart(_ owner: CartOwner) async throws -> CartView {
-        try await store.database.read { sql in
-            try await view(
-                cartId: owner.cartId, version: try await store.version(cartId: owner.cartId, in: sql), in: sql)
-        }
+        try await store.database.read { sql in try await view(cartId: owner.cartId, version: nil, in: sql) }
     }
 
     /// Adds to a line. Never refused for stock (a short line gets a warning); capped at 99 with a warning.
@@ -132,8 +129,10 @@ public struct Carts: Sendable {
         return cart
     }
 
-    private func view(cartId: String, version: Int, in sql: any SQLDatabase) async throws -> CartView {
-        let rows = try await store.lines(cartId: cartId, in: sql)
+    /// The cart as `sql` sees it; its version read with its lines when the caller does not know it.
+    private func view(cartId: String, version known: Int?, in sql: any SQLDatabase) async throws -> CartView {
+        let (rows, stored) = try await store.lines(cartId: cartId, version: known == nil, in: sql)
+        let version = known ?? stored ?? 0
         var items: [CartItem] = []
         var warnings: [CartWarning] = []
         for row in rows where row.quantity > 0 {

@@ -157,14 +157,18 @@ struct OrderStore: Sendable {
     func lockPayment(orderId: String, userId: String, attemptId: String, now: Int, in sql: any SQLDatabase)
         async throws -> Row?
     {
-        try await sql.raw(
-            """
-            UPDATE orders SET payment_lock = \(bind: attemptId)
-            WHERE id = \(bind: orderId) AND user_id = \(bind: userId) AND status = 'pending_payment'
-                AND payment_lock IS NULL AND reservation_expires_at > \(bind: now)
-            RETURNING \(unsafeRaw: Self.columns)
-            """
-        ).first().map(Row.init)
+        try await sql.raw(Self.lockPayment(orderId: orderId, userId: userId, attemptId: attemptId, now: now))
+            .first().map(Row.init)
+    }
+
+    /// The guarded UPDATE of `lockPayment`, which PostgreSQL also runs inside a statement that records the attempt.
+    static func lockPayment(orderId: String, userId: String, attemptId: String, now: Int) -> SQLQueryString {
+        """
+        UPDATE orders SET payment_lock = \(bind: attemptId)
+        WHERE id = \(bind: orderId) AND user_id = \(bind: userId) AND status = 'pending_payment'
+            AND payment_lock IS NULL AND reservation_expires_at > \(bind: now)
+        RETURNING \(unsafeRaw: columns)
+        """
     }
 
     /// Gives the order's payment lock back, if this attempt still holds it.
@@ -222,8 +226,11 @@ struct OrderStore: Sendable {
         return try await sql.raw(query).all().map(Row.init)
     }
 
-    /// Full orders for rows: items, history and payment in three queries, whatever the number of rows.
-    func orders(_ rows: [Row], in sql: any SQLDatabase) async throws -> [Order] {
+    /// Full orders for rows: items, history and payment in three queries, whatever the number of rows; `known`,
+    /// when the caller knows each order's payment (a capture), spares the third.
+    func orders(_ rows: [Row], payments known: [String: PaymentSummary]? = nil, in sql: any SQLDatabase) async throws
+        -> [Order]
+    {
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id)
         var items: [String: [OrderItem]] = [:]
@@ -257,7 +264,8 @@ struct OrderStore: Sendable {
                 )
             )
         }
-        let payments = try await PaymentStore(database: database).summaries(orderIds: ids, in: sql)
+        var payments = known ?? [:]
+        if known == nil { payments = try await PaymentStore(database: database).summaries(orderIds: ids, in: sql) }
         return try rows.map { row in
             try Self.order(row, items: items[row.id] ?? [], history: history[row.id] ?? [], payment: payments[row.id])
         }

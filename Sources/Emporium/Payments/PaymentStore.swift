@@ -50,6 +50,25 @@ struct PaymentStore: OrderRefunds {
         ).run()
     }
 
+    /// PostgreSQL: takes the order's payment lock (`lock`, the guarded UPDATE of `OrderStore.lockPayment`) and
+    /// records its `started` attempt in one statement, so in one round trip and atomically without a transaction.
+    /// The amount charged, or nil when the lock was not taken (and nothing was written).
+    func lockAndInsertAttempt(id: String, lock: SQLQueryString, card: Card, in sql: any SQLDatabase) async throws
+        -> Money?
+    {
+        let now = Database.nowMillis()
+        return try await sql.raw(
+            """
+            WITH locked AS (\(lock))
+            INSERT INTO payment_attempts (id, order_id, status, amount, currency, brand, last4, created_at, updated_at)
+            SELECT \(bind: id), locked.id, 'started', locked.total_amount, locked.currency, \(bind: card.brand),
+                \(bind: card.last4), \(bind: now), \(bind: now)
+            FROM locked
+            RETURNING amount, currency
+            """
+        ).first(decoding: Money.self)
+    }
+
     func attempt(id: String, in sql: any SQLDatabase) async throws -> Attempt? {
         try await sql.raw(
             "SELECT id, order_id, status, amount, currency, provider_ref, created_at FROM payment_attempts WHERE id = \(bind: id)"
@@ -57,20 +76,22 @@ struct PaymentStore: OrderRefunds {
     }
 
     /// Moves an open attempt (`started` or `unknown`) to `status`; false if it was already settled.
+    /// Moves an open attempt to `status`; the attempt as an order shows it, or nil when it was settled already.
+    @discardableResult
     func settle(
         attemptId: String,
         status: String,
         providerRef: String? = nil,
         declineCode: String? = nil,
         in sql: any SQLDatabase
-    ) async throws -> Bool {
+    ) async throws -> PaymentSummary? {
         try await sql.raw(
             """
             UPDATE payment_attempts SET status = \(bind: status), provider_ref = \(bind: providerRef),
                 decline_code = \(bind: declineCode), updated_at = \(bind: Database.nowMillis())
-            WHERE id = \(bind: attemptId) AND status IN ('started', 'unknown') RETURNING id
+            WHERE id = \(bind: attemptId) AND status IN ('started', 'unknown') RETURNING id, status, last4, brand
             """
-        ).first() != nil
+        ).first(decoding: PaymentSummary.self)
     }
 
     /// Attempts still open at `staleBefore`: `unknown` ones, and `started` ones (a node died while calling the provider).

@@ -68,6 +68,18 @@ public struct Payments: Sendable {
             case claim(Claim)
             case expired
         }
+        if database.engine == .postgres {
+            // The usual case in one round trip: the guarded lock and its attempt in one statement.
+            let attemptId = Identifier.make("pay")
+            let lock = OrderStore.lockPayment(
+                orderId: orderId, userId: userId, attemptId: attemptId, now: Database.nowMillis())
+            if let amount = try await database.autocommit({ sql in
+                try await store.lockAndInsertAttempt(id: attemptId, lock: lock, card: card, in: sql)
+            }) {
+                return .attempt(id: attemptId, amount: amount)
+            }
+            // Not taken: the transaction below tries once more, and says why not.
+        }
         let outcome = try await database.transaction { sql -> Outcome in
             let attemptId = Identifier.make("pay")
             let now = Database.nowMillis()
@@ -133,7 +145,9 @@ public struct Payments: Sendable {
     @discardableResult
     private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
         try await database.transaction { sql -> Order? in
-            guard try await store.settle(attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
+            guard
+                let captured = try await store.settle(
+                    attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
             else {
                 return nil  // another node settled it first
             }
@@ -145,13 +159,14 @@ public struct Payments: Sendable {
                 try await store.issueRefund(orderId: orderId, in: sql)
                 return nil
             }
-            return try await orders.store.orders([confirmed], in: sql)[0]
+            // The captured attempt is the payment the order shows: no need to read the order's attempts.
+            return try await orders.store.orders([confirmed], payments: [orderId: captured], in: sql)[0]
         }
     }
 
     private func release(attemptId: String, orderId: String, status: String, declineCode: String? = nil) async throws {
         try await database.transaction { sql in
-            _ = try await store.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
+            try await store.settle(attemptId: attemptId, status: status, declineCode: declineCode, in: sql)
             try await orders.store.unlockPayment(orderId: orderId, attemptId: attemptId, in: sql)
         }
     }
