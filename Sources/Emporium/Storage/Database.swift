@@ -37,11 +37,7 @@ public final class Database: Sendable {
 
     /// Runs `body` in one write transaction: committed when it returns, rolled back when it throws.
     public func transaction<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
-        let tally = StatementTally()
-        defer { account(tally, transaction: true) }
-        let value = try await backend.withTransaction(tally: tally, body)
-        commitSignal.signal()
-        return value
+        try await write { tally in try await backend.withTransaction(tally: tally, body) }
     }
 
     /// Runs `body`'s writes without a surrounding transaction: each statement commits on its own. For work where
@@ -49,9 +45,14 @@ public final class Database: Sendable {
     /// its own condition, a read then such a write): on PostgreSQL it saves the BEGIN and COMMIT round trips; on
     /// SQLite it is a transaction on the writer, which commits its transactions in groups anyway.
     public func autocommit<T: Sendable>(_ body: (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write { tally in try await backend.withAutocommit(tally: tally, body) }
+    }
+
+    /// Counts a write's statements and, once it committed, wakes the event consumers.
+    private func write<T: Sendable>(_ run: (StatementTally) async throws -> T) async throws -> T {
         let tally = StatementTally()
         defer { account(tally, transaction: true) }
-        let value = try await backend.withAutocommit(tally: tally, body)
+        let value = try await run(tally)
         commitSignal.signal()
         return value
     }

@@ -13,7 +13,7 @@ import Synchronization
 /// one of the first `PreparedStatementNames.limit` texts seen, so that batch statements whose text grows with their
 /// row count cannot fill the server's memory. The name is a hash of the text and the binds' types, so a text bound
 /// with other types (a NULL where a value was) gets a statement of its own.
-struct PreparingSQLDatabase: SQLDatabase {
+struct PreparingSQLDatabase: SQLDatabaseLayer {
     let connection: PostgresConnection
     /// The connection's own `SQLDatabase`: dialect, unnamed statements, transaction control.
     let base: any SQLDatabase
@@ -22,12 +22,6 @@ struct PreparingSQLDatabase: SQLDatabase {
         self.connection = connection
         self.base = connection.sql()
     }
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void

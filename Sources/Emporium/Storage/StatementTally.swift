@@ -61,18 +61,25 @@ struct DatabaseWorkMiddleware: RouterMiddleware {
     }
 }
 
-/// An `SQLDatabase` that counts what runs through it (PostgreSQL's connections; SQLite's direct driver counts itself).
-struct CountingSQLDatabase: SQLDatabase {
-    let base: any SQLDatabase
-    let tally: StatementTally
-    /// A transaction's events waiting for its commit (PostgreSQL transactions; nil for reads).
-    var pendingEvents: PendingEvents? = nil
+/// An `SQLDatabase` layered on another: it answers as `base` does except where it runs statements.
+protocol SQLDatabaseLayer: SQLDatabase {
+    var base: any SQLDatabase { get }
+}
 
+extension SQLDatabaseLayer {
     var logger: Logger { base.logger }
     var eventLoop: any EventLoop { base.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { base.version }
     var dialect: any SQLDialect { base.dialect }
     var queryLogLevel: Logger.Level? { base.queryLogLevel }
+}
+
+/// An `SQLDatabase` that counts what runs through it (PostgreSQL's connections; SQLite's direct driver counts itself).
+struct CountingSQLDatabase: SQLDatabaseLayer {
+    let base: any SQLDatabase
+    let tally: StatementTally
+    /// A transaction's events waiting for its commit (PostgreSQL transactions; nil for reads).
+    var pendingEvents: PendingEvents? = nil
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void
