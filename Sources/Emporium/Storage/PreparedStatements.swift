@@ -36,10 +36,21 @@ struct PreparingSQLDatabase: SQLDatabaseLayer {
         else {
             return try await base.execute(sql: query, onRow)
         }
-        try await DynamicStatement.$current.withValue(.init(name: name, sql: sql)) {
-            for try await row in try await connection.execute(DynamicStatement(bindings: bindings), logger: logger) {
-                onRow(row.sql())
+        do {
+            try await DynamicStatement.$current.withValue(.init(name: name, sql: sql)) {
+                for try await row in try await connection.execute(DynamicStatement(bindings: bindings), logger: logger)
+                {
+                    onRow(row.sql())
+                }
             }
+        } catch let error as PSQLError {
+            // postgres-nio keeps a statement whose preparation failed as failed on its connection for good (it
+            // fails so when first seen inside an aborted transaction, say). Any failure but a broken constraint,
+            // which only execution meets, gives the text a new name for its next use.
+            if error.serverInfo?[.sqlState]?.hasPrefix("23") != true {
+                PreparedStatementNames.shared.retire(sql: sql, types: types)
+            }
+            throw error
         }
     }
 
@@ -79,26 +90,44 @@ extension Optional: OptionalBind {
     var isNil: Bool { self == nil }
 }
 
-/// Which SQL texts are prepared, by name: the first `limit` seen in this process.
+/// Which SQL texts are prepared, by name: the first `limit` seen in this process. A text whose statement failed
+/// gets a new name (`retire`), at most `generations` in all; then it runs unnamed.
 final class PreparedStatementNames: Sendable {
     static let shared = PreparedStatementNames()
     static let limit = 512
+    static let generations = 4
 
-    private let names = Mutex<[String: String]>([:])
+    private struct Entry {
+        let index: Int
+        var generation = 0
+    }
 
-    /// The statement's name, or nil when `limit` texts are prepared already and this is not one of them.
+    private let entries = Mutex<[String: Entry]>([:])
+
+    /// The statement's name, or nil when it runs unnamed: `limit` texts are prepared already and this is not one of
+    /// them, or it was retired too often.
     func name(sql: String, types: String) -> String? {
         let key = types + ":" + sql
-        return names.withLock { names in
-            if let name = names[key] { return name }
-            guard names.count < Self.limit else { return nil }
+        return entries.withLock { entries in
+            let entry: Entry
+            if let known = entries[key] {
+                entry = known
+            } else {
+                guard entries.count < Self.limit else { return nil }
+                entry = Entry(index: entries.count)
+                entries[key] = entry
+            }
+            guard entry.generation < Self.generations else { return nil }
             // FNV-1a over the key: stable, and short enough for PostgreSQL's 63-byte names.
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            let name = "emp_\(String(hash, radix: 16))_\(names.count)"
-            names[key] = name
-            return name
+            return "emp_\(String(hash, radix: 16))_\(entry.index)_\(entry.generation)"
         }
+    }
+
+    /// The next use of this text prepares it afresh under another name.
+    func retire(sql: String, types: String) {
+        entries.withLock { entries in entries[types + ":" + sql]?.generation += 1 }
     }
 }
 

@@ -125,3 +125,27 @@ struct StorageTests {
 private func currentThreadName() -> String {
     ((try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? "").trimmingCharacters(in: .newlines)
 }
+
+extension StorageTests {
+    /// A statement prepared for the first time inside an aborted transaction fails there, and postgres-nio keeps
+    /// it as failed on that connection; it must still work on the next use (`PreparedStatementNames.retire`).
+    @Test(.enabled(if: TestStore.postgresURL != nil, "prepared statements are PostgreSQL's"))
+    func aStatementFirstPreparedInAnAbortedTransactionWorksAfterwards() async throws {
+        try await TestStore.withNode(.postgres) { node in
+            let tag = UUID().uuidString.replacingOccurrences(of: "-", with: "")
+            let query: SQLQueryString = "SELECT \(bind: "ok") AS answer -- \(unsafeRaw: tag)"
+            await #expect(throws: (any Error).self) {
+                try await node.database.transaction { sql in
+                    _ = try? await sql.raw("SELECT 1 / \(bind: 0) AS boom").all()
+                    _ = try await sql.raw(query).all()
+                }
+            }
+            for _ in 0..<5 {
+                let answer = try await node.database.read { sql in
+                    try await sql.raw(query).first()?.decode(column: "answer", as: String.self)
+                }
+                #expect(answer == "ok")
+            }
+        }
+    }
+}
