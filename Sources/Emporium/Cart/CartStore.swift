@@ -255,8 +255,8 @@ struct CartStore: Sendable {
             ORDER BY l.added_at, l.sku
             """
         ).all()
-        guard version else { return (try rows.map(LineRow.init), nil) }
         let lines = try rows.map(LineRow.init)
+        guard version else { return (lines, nil) }
         if let first = rows.first { return (lines, try first.decode(column: "cart_version", as: Int.self)) }
         return (lines, try await self.version(cartId: cartId, in: sql))
     }

@@ -97,7 +97,7 @@ final class ReservationBatcher: Sendable {
                 outcomes.append(.failure(error))
             }
         }
-        try await inventory.announce(touched.keys.sorted().map { touched[$0]! }, in: sql)
+        try await inventory.announce(touched.sorted { $0.key < $1.key }.map(\.value), in: sql)
         return outcomes
     }
 }

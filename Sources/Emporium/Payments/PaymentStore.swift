@@ -75,8 +75,7 @@ struct PaymentStore: OrderRefunds {
         ).first(decoding: Attempt.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
-    /// Moves an open attempt (`started` or `unknown`) to `status`; false if it was already settled.
-    /// Moves an open attempt to `status`; the attempt as an order shows it, or nil when it was settled already.
+    /// Moves an open attempt (`started` or `unknown`) to `status`; the attempt as an order shows it, or nil when it was settled already.
     @discardableResult
     func settle(
         attemptId: String,
