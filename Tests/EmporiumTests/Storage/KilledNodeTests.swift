@@ -20,23 +20,23 @@ struct KilledNodeTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build emporium first: \(Self.binary)")
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("emporium-kill-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
-        let port = Int.random(in: 20_000..<40_000)
         let body = #"{"email": "killed@example.com", "password": "12345678", "name": "Killed Mid Request"}"#
         let key: HTTPFields = [.contentType: "application/json", HTTPField.Name("Idempotency-Key")!: "signup-kill"]
 
         // bcrypt at cost 15 keeps the signup busy for two seconds or more: the kill, a second in, lands inside it,
         // after the claim (taken before the handler runs) even on a loaded machine.
-        let first = try await Node.start(data: data.path, port: port, bcryptCost: 15)
+        let first = try await Node.start(data: data.path, bcryptCost: 15)
         let inFlight = Task {
-            try? await Node.send(.post, "/api/v1/auth/signup", port: port, headers: key, body: body)
+            try? await Node.send(.post, "/api/v1/auth/signup", port: first.port, headers: key, body: body)
         }
         try await Task.sleep(for: .seconds(1))
         first.kill()
         let killed = ContinuousClock.now
         _ = await inFlight.value
 
-        let second = try await Node.start(data: data.path, port: port, bcryptCost: 4)
+        let second = try await Node.start(data: data.path, bcryptCost: 4)
         defer { second.kill() }
+        let port = second.port
         let retried = try await Node.send(.post, "/api/v1/auth/signup", port: port, headers: key, body: body)
         // Measured from the kill, not from the second start: how long that start takes under CI's load varies.
         let waited = ContinuousClock.now - killed
@@ -57,10 +57,28 @@ struct KilledNodeTests {
     /// One `emporium serve` process on 127.0.0.1.
     struct Node {
         let process: Process
+        let port: Int
 
+        /// Starts a node on a port of its own choosing, below Linux's ephemeral range (32768 and up) so that no
+        /// outgoing connection of the running suite holds it. A port some other listener holds makes the process exit
+        /// at once; the node then tries another one, up to five times.
         static func start(
-            data: String, port: Int, bcryptCost: Int, environment extra: [String: String] = [:]
+            data: String, bcryptCost: Int, environment extra: [String: String] = [:]
         ) async throws -> Node {
+            for _ in 0..<5 {
+                if let node = try await start(
+                    data: data, port: Int.random(in: 12_000..<32_000), bcryptCost: bcryptCost, environment: extra)
+                {
+                    return node
+                }
+            }
+            throw NodeError(message: "emporium serve found no free port in five tries")
+        }
+
+        /// The node on `port` once it is ready, or nil when the process ended first (the port was taken).
+        private static func start(
+            data: String, port: Int, bcryptCost: Int, environment extra: [String: String]
+        ) async throws -> Node? {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: KilledNodeTests.binary)
             process.arguments = ["serve", "--data-dir", data, "--port", "\(port)", "--log-level", "error"]
@@ -73,11 +91,11 @@ struct KilledNodeTests {
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             try process.run()
-            let node = Node(process: process)
+            let node = Node(process: process, port: port)
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 if let ready = try? await send(.get, "/health/ready", port: port), ready.status == .ok { return node }
-                guard process.isRunning else { break }
+                guard process.isRunning else { return nil }
                 try await Task.sleep(for: .milliseconds(100))
             }
             node.kill()

@@ -19,13 +19,13 @@ struct WebhookKilledNodeTests {
                 "admin", "create", "--data-dir", data.path, "--email", "owner@example.com", "--password",
                 "owner-password",
             ]))
-        let port = Int.random(in: 20_000..<40_000)
         let environment = ["EMPORIUM_WEBHOOK_ALLOW_PRIVATE": "true"]
         let json: HTTPFields = [.contentType: "application/json"]
         // The first post hangs until the node is gone; the next ones are answered at once.
         try await WebhookReceiver.run(respond: { $0 == 0 ? .init(delay: .seconds(60)) : .init() }) { receiver, url in
             let first = try await KilledNodeTests.Node.start(
-                data: data.path, port: port, bcryptCost: 4, environment: environment)
+                data: data.path, bcryptCost: 4, environment: environment)
+            let port = first.port
             let login = try await KilledNodeTests.Node.send(
                 .post, "/api/v1/auth/login", port: port, headers: json,
                 body: #"{"email": "owner@example.com", "password": "owner-password"}"#)
@@ -54,7 +54,7 @@ struct WebhookKilledNodeTests {
             first.kill()
 
             let second = try await KilledNodeTests.Node.start(
-                data: data.path, port: port, bcryptCost: 4, environment: environment)
+                data: data.path, bcryptCost: 4, environment: environment)
             defer { second.kill() }
             // The dead send held the delivery for the timeout (10 s) and 5 s more; then the new node sends it.
             try #require(try await eventually(timeout: .seconds(40)) { receiver.count >= 2 })
