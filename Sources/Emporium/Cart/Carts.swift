@@ -103,7 +103,8 @@ public struct Carts: Sendable {
         guard try await store.recordChange(cartId: owner.cartId, from: version, in: sql) != nil else {
             throw CartError.changedDuringCheckout
         }
-        try await store.clearLines(cartId: owner.cartId, in: sql)
+        // Its row lock, taken by the version move above, keeps the cart as it is until the commit that empties it.
+        try await store.clearLines(cartId: owner.cartId, in: sql.atCommit)
     }
 
     /// Runs one change of a cart in a transaction: lock, check `If-Match`, edit, and if anything changed,

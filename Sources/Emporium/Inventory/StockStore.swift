@@ -149,11 +149,12 @@ struct StockStore: Sendable {
         ).run()
     }
 
-    /// One line of the stock ledger: every change of `on_hand` writes one, and `emporium audit` adds them up.
+    /// One line of the stock ledger: every change of `on_hand` writes one, and `emporium audit` adds them up. No
+    /// transaction reads its own lines back, so they are written at its commit (`atCommit`).
     func recordMovement(sku: String, delta: Int, reason: String, onHandAfter: Int, in sql: any SQLDatabase)
         async throws
     {
-        try await sql.raw(
+        try await sql.atCommit.raw(
             """
             INSERT INTO stock_movements (sku, delta, reason, on_hand_after, created_at)
             VALUES (\(bind: sku), \(bind: delta), \(bind: reason), \(bind: onHandAfter), \(bind: Database.nowMillis()))

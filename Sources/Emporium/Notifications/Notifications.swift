@@ -44,7 +44,8 @@ public struct Notifications: Sendable {
             case "order.cancelled": message = "Order \(number) was cancelled."
             default: message = "\(total) for order \(number) was refunded."
             }
-            try await database.transaction { sql in
+            // One statement, whole by itself: no BEGIN and COMMIT around it.
+            try await database.autocommit { sql in
                 try await sql.raw(
                     """
                     INSERT INTO notifications (id, user_id, type, order_id, message, event_id, created_at)

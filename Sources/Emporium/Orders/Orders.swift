@@ -63,8 +63,10 @@ public struct Orders: Sendable {
                 return try await reservations.reserve(lines) { [store, carts, inventory] sql in
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
-                    try await store.insert(row, items: items, in: sql)
-                    try await inventory.hold(lines.map { (row.id, $0, row.reservationExpiresAt) }, in: sql)
+                    // Nothing in this transaction reads the new order back: on PostgreSQL its rows go at the commit,
+                    // with the events, in one statement.
+                    try await store.insert(row, items: items, in: sql.atCommit)
+                    try await inventory.hold(lines.map { (row.id, $0, row.reservationExpiresAt) }, in: sql.atCommit)
                     try await Outbox.append(
                         "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
                     )

@@ -154,14 +154,14 @@ extension SQLDatabase {
         T, any Error
     > {
         try await control("SAVEPOINT \(name)")
-        let pending = (self as? CountingSQLDatabase)?.pendingEvents
-        let mark = pending?.mark ?? 0
+        let pending = (self as? CountingSQLDatabase)?.pending
+        let mark = pending?.mark
         do {
             let value = try await body()
             try await control("RELEASE SAVEPOINT \(name)")
             return .success(value)
         } catch {
-            pending?.drop(after: mark)  // its events go with its writes
+            if let pending, let mark { pending.drop(after: mark) }  // what it held goes with its writes
             try await control("ROLLBACK TO SAVEPOINT \(name)")
             try await control("RELEASE SAVEPOINT \(name)")
             return .failure(error)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SQLKit
 import Synchronization
 
@@ -70,7 +71,7 @@ public enum Outbox {
     }
 
     /// Appends events inside the caller's transaction `tx`, in the order given (one event, or a flash-sale batch's
-    /// orders). On PostgreSQL they wait in the transaction's `PendingEvents` and are written at its commit with
+    /// orders). On PostgreSQL they wait in the transaction's `PendingWrites` and are written at its commit with
     /// every other event it appended, in one statement.
     static func appendAll(
         _ events: [(type: String, aggregateId: String, payload: any Encodable & Sendable)], in tx: any SQLDatabase
@@ -80,36 +81,70 @@ public enum Outbox {
         guard !events.isEmpty else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var encoded: [PendingEvents.Event] = []
+        var encoded: [PendingWrites.Event] = []
         for event in events {
             let json = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
-            encoded.append(PendingEvents.Event(type: event.type, aggregateId: event.aggregateId, payload: json))
+            encoded.append(PendingWrites.Event(type: event.type, aggregateId: event.aggregateId, payload: json))
         }
-        if let pending = (tx as? CountingSQLDatabase)?.pendingEvents {
+        if let pending = (tx as? CountingSQLDatabase)?.pending {
             pending.append(encoded)
         } else {
             try await write(encoded, in: tx)
         }
     }
 
-    /// Writes the events `tx` holds back (see `appendAll`); called before its COMMIT, and before anything that
-    /// needs their ids.
+    /// Writes what `tx` holds back (its events, see `appendAll`, and its writes through `atCommit`) in one
+    /// statement; called before its COMMIT, and before anything that needs their ids or their rows.
     static func flush(in tx: any SQLDatabase) async throws {
-        guard let pending = (tx as? CountingSQLDatabase)?.pendingEvents else { return }
-        try await write(pending.take(), in: tx)
+        guard let pending = (tx as? CountingSQLDatabase)?.pending else { return }
+        let (events, statements) = pending.take()
+        guard !statements.isEmpty else { return try await write(events, in: tx) }
+        // PostgreSQL runs every data-modifying statement of a WITH clause once and to the end, whether or not the
+        // main statement reads it: the held writes become CTEs of the events' INSERT (or of the last write).
+        var ctes = statements.enumerated().map { index, statement -> SQLQueryString in
+            "w\(unsafeRaw: String(index)) AS (\(statement))"
+        }
+        let main: SQLQueryString
+        if events.isEmpty {
+            main = "\(statements[statements.count - 1])"
+            ctes.removeLast()
+        } else {
+            ctes.append(xidCTE)
+            main = insertEvents(events)
+        }
+        let with: SQLQueryString = ctes.isEmpty ? "" : "WITH \(ctes.joined(separator: ", ")) "
+        try await tx.raw(with + main).run()
+    }
+
+    /// The transaction's xid, taken before the events' sequence numbers, so that a reader that finds a gap can
+    /// tell when every transaction that could still fill it has ended (see EventLog.settle).
+    private static let xidCTE: SQLQueryString = "x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)"
+
+    /// PostgreSQL's INSERT of `events`, after `xidCTE`.
+    private static func insertEvents(_ events: [PendingWrites.Event]) -> SQLQueryString {
+        let now = Database.nowMillis()
+        let values = events.enumerated().map { position, event -> SQLQueryString in
+            "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))"
+        }
+        return """
+            INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
+            SELECT nextval('events_id_seq'), v.type, v.aggregate_id, v.payload, \(bind: now), x.xid
+            FROM x, (VALUES \(values.joined(separator: ", "))) AS v (position, type, aggregate_id, payload)
+            ORDER BY v.position::int
+            """
     }
 
     /// The one INSERT of the event log, for any number of events.
-    private static func write(_ events: [PendingEvents.Event], in tx: any SQLDatabase) async throws {
+    private static func write(_ events: [PendingWrites.Event], in tx: any SQLDatabase) async throws {
         guard !events.isEmpty else { return }
-        let now = Database.nowMillis()
-        var values: [SQLQueryString] = []
-        for (position, event) in events.enumerated() {
-            values.append(
-                "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))")
-        }
         switch tx.engine {
         case .sqlite:
+            let now = Database.nowMillis()
+            var values: [SQLQueryString] = []
+            for (position, event) in events.enumerated() {
+                values.append(
+                    "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))")
+            }
             try await tx.raw(
                 """
                 INSERT INTO events (type, aggregate_id, payload, created_at)
@@ -118,44 +153,89 @@ public enum Outbox {
                 """
             ).run()
         case .postgres:
-            // The transaction takes its xid before the sequence numbers, so a reader that finds a gap can
-            // tell when every transaction that could still fill it has ended (see EventLog.settle).
-            try await tx.raw(
-                """
-                WITH x AS MATERIALIZED (SELECT pg_current_xact_id()::text AS xid)
-                INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
-                SELECT nextval('events_id_seq'), v.type, v.aggregate_id, v.payload, \(bind: now), x.xid
-                FROM x, (VALUES \(values.joined(separator: ", "))) AS v (position, type, aggregate_id, payload)
-                ORDER BY v.position::int
-                """
-            ).run()
+            try await tx.raw("WITH \(xidCTE) " + insertEvents(events)).run()
         }
     }
 }
 
-/// The events a PostgreSQL transaction appended, held until its commit so that they cost one round trip together
-/// (`Outbox.appendAll`). A savepoint rolled back drops the ones appended inside it (`mark`, `drop(after:)`).
-final class PendingEvents: Sendable {
+/// What a PostgreSQL transaction holds back until its commit, so that it all costs one round trip: the events it
+/// appended (`Outbox.appendAll`) and the writes it ran through `atCommit`. A savepoint rolled back drops what was
+/// held inside it (`mark`, `drop(after:)`).
+final class PendingWrites: Sendable {
     struct Event: Sendable {
         let type: String
         let aggregateId: String
         let payload: String
     }
 
-    private let events = Mutex<[Event]>([])
+    struct Mark {
+        fileprivate let events: Int
+        fileprivate let statements: Int
+    }
 
-    func append(_ more: [Event]) { events.withLock { $0 += more } }
+    private struct Held {
+        var events: [Event] = []
+        var statements: [any SQLExpression] = []
+    }
 
-    func take() -> [Event] {
-        events.withLock { events in
-            defer { events = [] }
-            return events
+    private let held = Mutex(Held())
+
+    func append(_ more: [Event]) { held.withLock { $0.events += more } }
+
+    func append(statement: any SQLExpression) { held.withLock { $0.statements.append(statement) } }
+
+    func take() -> (events: [Event], statements: [any SQLExpression]) {
+        held.withLock { held in
+            defer { held = Held() }
+            return (held.events, held.statements)
         }
     }
 
-    var mark: Int { events.withLock { $0.count } }
+    var mark: Mark { held.withLock { Mark(events: $0.events.count, statements: $0.statements.count) } }
 
-    func drop(after mark: Int) { events.withLock { $0.removeSubrange(min(mark, $0.count)...) } }
+    func drop(after mark: Mark) {
+        held.withLock { held in
+            held.events.removeSubrange(min(mark.events, held.events.count)...)
+            held.statements.removeSubrange(min(mark.statements, held.statements.count)...)
+        }
+    }
+}
+
+/// A PostgreSQL transaction whose writes wait for its commit (`SQLDatabase.atCommit`). A statement that is not a
+/// plain INSERT, UPDATE or DELETE (a read, or a write with RETURNING) sends what is held first and then runs.
+struct AtCommitSQLDatabase: SQLDatabaseLayer {
+    let transaction: CountingSQLDatabase
+    let pending: PendingWrites
+    var base: any SQLDatabase { transaction }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
+        Void
+    > {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        if Self.isPlainWrite(serialize(query).sql) { return pending.append(statement: query) }
+        try await Outbox.flush(in: transaction)
+        try await transaction.execute(sql: query, onRow)
+    }
+
+    static func isPlainWrite(_ sql: String) -> Bool {
+        let verb = sql.prefix { !$0.isWhitespace }.uppercased()
+        return ["INSERT", "UPDATE", "DELETE"].contains(verb)
+            && sql.range(of: "RETURNING", options: .caseInsensitive) == nil
+    }
+}
+
+extension SQLDatabase {
+    /// This transaction, with its writes held until its commit on PostgreSQL, where they go with its events in one
+    /// statement instead of a round trip each; itself elsewhere (SQLite runs a statement in-process). For writes
+    /// that nothing later in the transaction reads back and that fail only by a bug: they run after everything
+    /// else the transaction does, and a read through this view sends them first.
+    var atCommit: any SQLDatabase {
+        guard let transaction = self as? CountingSQLDatabase, let pending = transaction.pending else { return self }
+        return AtCommitSQLDatabase(transaction: transaction, pending: pending)
+    }
 }
 
 /// Reads the event log in id order without ever skipping an event that is still to commit.

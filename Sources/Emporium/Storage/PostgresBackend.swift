@@ -49,7 +49,7 @@ final class PostgresBackend: DatabaseBackend {
     {
         try await client.withConnection { connection in
             let transaction = CountingSQLDatabase(
-                base: PreparingSQLDatabase(connection: connection), tally: tally, pendingEvents: PendingEvents())
+                base: PreparingSQLDatabase(connection: connection), tally: tally, pending: PendingWrites())
             return try await transaction.inTransaction(begin: "BEGIN") { sql in
                 let value = try await body(sql)
                 try await Outbox.flush(in: sql)

@@ -78,8 +78,8 @@ extension SQLDatabaseLayer {
 struct CountingSQLDatabase: SQLDatabaseLayer {
     let base: any SQLDatabase
     let tally: StatementTally
-    /// A transaction's events waiting for its commit (PostgreSQL transactions; nil for reads).
-    var pendingEvents: PendingEvents? = nil
+    /// What a transaction holds back until its commit (PostgreSQL transactions; nil for reads).
+    var pending: PendingWrites? = nil
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
         Void

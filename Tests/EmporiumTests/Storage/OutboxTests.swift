@@ -175,7 +175,7 @@ struct OutboxTests {
 
 extension OutboxTests {
     /// A transaction's events are written in the order appended, once, and a savepoint rolled back takes its own
-    /// events with it (on PostgreSQL they wait for the commit in `PendingEvents`).
+    /// events with it (on PostgreSQL they wait for the commit in `PendingWrites`).
     @Test(arguments: engines)
     func eventsOfARolledBackSavepointAreNotWritten(engine: DatabaseEngine) async throws {
         try await TestStore.withNode(engine) { node in
@@ -199,6 +199,56 @@ extension OutboxTests {
                     }
             }
             #expect(written == ["test.kept:a", "test.kept:c", "test.kept:d"])
+        }
+    }
+}
+
+extension OutboxTests {
+    /// Writes through `atCommit` are written once, at the commit (on PostgreSQL in one statement with the events),
+    /// not when the transaction or their savepoint rolls back; a read through `atCommit` sees them.
+    @Test(arguments: engines)
+    func writesHeldForTheCommitGoWithItAndNotWithARolledBackSavepoint(engine: DatabaseEngine) async throws {
+        try await TestStore.withNode(engine) { node in
+            struct Refused: Error {}
+            try await node.database.transaction { sql in
+                try await sql.raw("CREATE TABLE held_probe (n BIGINT PRIMARY KEY)").run()
+            }
+            let seen = try await node.database.transaction { sql -> Int in
+                try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 1))").run()
+                _ = try await sql.inSavepoint("s") {
+                    try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 2))").run()
+                    throw Refused()
+                }
+                try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 3))").run()
+                let seen = try await sql.atCommit.raw("SELECT COUNT(*) AS n FROM held_probe").first()?
+                    .decode(column: "n", as: Int.self)
+                try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 4))").run()
+                try await Outbox.append("test.held", aggregateId: "4", payload: ["n": 4], in: sql)
+                return seen ?? -1
+            }
+            #expect(seen == 2)
+            // Held writes alone (no event): the last one is the statement the others ride with.
+            try await node.database.transaction { sql in
+                try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 5))").run()
+                try await sql.atCommit.raw("DELETE FROM held_probe WHERE n = \(bind: 1)").run()
+            }
+            await #expect(throws: Refused.self) {
+                try await node.database.transaction { sql in
+                    try await sql.atCommit.raw("INSERT INTO held_probe (n) VALUES (\(bind: 6))").run()
+                    throw Refused()
+                }
+            }
+            let rows = try await node.database.read { sql in
+                try await sql.raw("SELECT n FROM held_probe ORDER BY n").all().map {
+                    try $0.decode(column: "n", as: Int.self)
+                }
+            }
+            #expect(rows == [3, 4, 5])
+            let events = try await node.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM events WHERE type = 'test.held'").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(events == 1)
         }
     }
 }
