@@ -3,41 +3,49 @@ import SQLKit
 
 /// Full orders, as the API shows them: the order row with its items, status history and payment.
 extension OrderStore {
-    /// Full orders for rows: items, history and payment in three queries, whatever the number of rows; `known`,
-    /// when the caller knows each order's payment (a capture), spares the third.
+    /// Full orders for rows: items and history in one query, payments in another, whatever the number of rows;
+    /// `known`, when the caller knows each order's payment (a capture), spares the second.
     func orders(_ rows: [Row], payments known: [String: PaymentSummary]? = nil, in sql: any SQLDatabase) async throws
         -> [Order]
     {
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id)
         var items: [String: [OrderItem]] = [:]
-        for item in try await sql.raw(
-            "SELECT order_id, sku, product_id, title, quantity, unit_amount FROM order_items WHERE order_id IN (\(binds: ids)) ORDER BY order_id, position"
+        var history: [String: [StatusChange]] = [:]
+        // Items and history in one statement (on PostgreSQL a round trip less): a row is one or the other.
+        for row in try await sql.raw(
+            """
+            SELECT 'i' AS kind, order_id, position AS ordinal, sku, product_id, title, quantity, unit_amount,
+                CAST(NULL AS TEXT) AS status, CAST(NULL AS TEXT) AS note, CAST(NULL AS BIGINT) AS at
+            FROM order_items WHERE order_id IN (\(binds: ids))
+            UNION ALL
+            SELECT 'h', order_id, seq, NULL, NULL, NULL, NULL, NULL, status, note, at
+            FROM order_history WHERE order_id IN (\(binds: ids))
+            ORDER BY 2, 1 DESC, 3
+            """
         ).all() {
-            let orderId = try item.decode(column: "order_id", as: String.self)
+            let orderId = try row.decode(column: "order_id", as: String.self)
+            guard try row.decode(column: "kind", as: String.self) == "i" else {
+                history[orderId, default: []].append(
+                    StatusChange(
+                        status: OrderStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .cancelled,
+                        at: Timestamp.rfc3339(try row.decode(column: "at", as: Int.self)),
+                        note: try row.decode(column: "note", as: String?.self)
+                    )
+                )
+                continue
+            }
             let currency = rows.first { $0.id == orderId }?.currency ?? "USD"
-            let quantity = try item.decode(column: "quantity", as: Int.self)
-            let unit = try item.decode(column: "unit_amount", as: Int.self)
+            let quantity = try row.decode(column: "quantity", as: Int.self)
+            let unit = try row.decode(column: "unit_amount", as: Int.self)
             items[orderId, default: []].append(
                 OrderItem(
-                    sku: try item.decode(column: "sku", as: String.self),
-                    productId: try item.decode(column: "product_id", as: String.self),
-                    title: try item.decode(column: "title", as: String.self),
+                    sku: try row.decode(column: "sku", as: String.self),
+                    productId: try row.decode(column: "product_id", as: String.self),
+                    title: try row.decode(column: "title", as: String.self),
                     quantity: quantity,
                     unitPrice: Money(amount: unit, currency: currency),
                     lineTotal: Money(amount: unit * quantity, currency: currency)
-                )
-            )
-        }
-        var history: [String: [StatusChange]] = [:]
-        for change in try await sql.raw(
-            "SELECT order_id, status, note, at FROM order_history WHERE order_id IN (\(binds: ids)) ORDER BY order_id, seq"
-        ).all() {
-            history[try change.decode(column: "order_id", as: String.self), default: []].append(
-                StatusChange(
-                    status: OrderStatus(rawValue: try change.decode(column: "status", as: String.self)) ?? .cancelled,
-                    at: Timestamp.rfc3339(try change.decode(column: "at", as: Int.self)),
-                    note: try change.decode(column: "note", as: String?.self)
                 )
             )
         }
