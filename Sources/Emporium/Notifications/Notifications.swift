@@ -28,33 +28,49 @@ public struct Notifications: Sendable {
 
     static let types = ["order.confirmed", "order.shipped", "order.delivered", "order.cancelled", "order.refunded"]
 
-    /// The cluster consumer: at least once, so the insert is keyed by the event id.
+    /// The cluster consumer: at least once, so the insert is keyed by the event id. A batch of events is one
+    /// INSERT (on PostgreSQL one round trip for every order the batch confirmed).
     var consumer: EventConsumer {
-        EventConsumer(name: "notifications", scope: .cluster, types: Self.types) { event in
+        EventConsumer(
+            name: "notifications", scope: .cluster, types: Self.types,
+            handleBatch: { events in try await insert(events) },
+            handle: { event in try await insert([event]) })
+    }
+
+    /// Writes the notifications of `events`, skipping those written before; one statement, whole by itself, so
+    /// no BEGIN and COMMIT around it.
+    private func insert(_ events: [OutboxEvent]) async throws {
+        let rows = try events.map { event -> SQLQueryString in
             let order = try event.decode(OrderEvent.self)
-            let total = Self.format(order.total)
-            let number = order.orderId.suffix(8).uppercased()
-            let message: String
-            switch event.type {
-            case "order.confirmed": message = "Order \(number) is confirmed: \(total) paid."
-            case "order.shipped": message = "Order \(number) has shipped."
-            case "order.delivered": message = "Order \(number) was delivered."
-            case "order.cancelled" where order.note == "payment_timeout":
-                message = "Order \(number) was cancelled: it was not paid in time."
-            case "order.cancelled": message = "Order \(number) was cancelled."
-            default: message = "\(total) for order \(number) was refunded."
-            }
-            // One statement, whole by itself: no BEGIN and COMMIT around it.
-            try await database.autocommit { sql in
-                try await sql.raw(
-                    """
-                    INSERT INTO notifications (id, user_id, type, order_id, message, event_id, created_at)
-                    VALUES (\(bind: Identifier.make("ntf", now: event.createdAt)), \(bind: order.userId), \(bind: event.type),
-                        \(bind: order.orderId), \(bind: message), \(bind: event.id), \(bind: event.createdAt))
-                    ON CONFLICT (event_id) DO NOTHING
-                    """
-                ).run()
-            }
+            let message = Self.message(event.type, order)
+            return """
+                (\(bind: Identifier.make("ntf", now: event.createdAt)), \(bind: order.userId), \(bind: event.type),
+                \(bind: order.orderId), \(bind: message), \(bind: event.id), \(bind: event.createdAt))
+                """
+        }
+        guard !rows.isEmpty else { return }
+        try await database.autocommit { sql in
+            try await sql.raw(
+                """
+                INSERT INTO notifications (id, user_id, type, order_id, message, event_id, created_at)
+                VALUES \(rows.joined(separator: ", "))
+                ON CONFLICT (event_id) DO NOTHING
+                """
+            ).run()
+        }
+    }
+
+    private static func message(_ type: String, _ order: OrderEvent) -> String {
+        let total = format(order.total)
+        let number = order.orderId.suffix(8).uppercased()
+        switch type {
+        case "order.confirmed": return "Order \(number) is confirmed: \(total) paid."
+        case "order.shipped": return "Order \(number) has shipped."
+        case "order.delivered": return "Order \(number) was delivered."
+        case "order.cancelled" where order.note == "payment_timeout":
+            return "Order \(number) was cancelled: it was not paid in time."
+        case "order.cancelled": return "Order \(number) was cancelled."
+        default: return "\(total) for order \(number) was refunded."
         }
     }
 
