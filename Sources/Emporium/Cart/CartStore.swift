@@ -52,6 +52,20 @@ struct CartStore: Sendable {
         try await recordChange(cartId: cartId, from: nil, in: sql)!
     }
 
+    /// `recordChange` for a cart this transaction locked (`lock`) at `version`: the next version is known without
+    /// asking, so on PostgreSQL the move waits for the commit and goes with the event (`atCommit`).
+    func recordChange(cartId: String, locked version: Int, in sql: any SQLDatabase) async throws -> CartChanged {
+        try await sql.atCommit.raw(
+            """
+            UPDATE carts SET version = \(bind: version + 1), updated_at = \(bind: Database.nowMillis())
+            WHERE id = \(bind: cartId)
+            """
+        ).run()
+        let change = CartChanged(cartId: cartId, version: version + 1)
+        try await Outbox.append("cart.changed", aggregateId: cartId, payload: change, in: sql)
+        return change
+    }
+
     /// `recordChange` for a cart that must still be at `version` (a checkout's): the version check, the row lock
     /// and the move in one guarded UPDATE. Nil when the cart changed meanwhile.
     func recordChange(cartId: String, from version: Int?, in sql: any SQLDatabase) async throws -> CartChanged? {
@@ -94,15 +108,26 @@ struct CartStore: Sendable {
             column: "n", as: Int.self)
     }
 
-    /// Whether the cart has a line for `sku`, and how many lines it has, in one statement.
-    func lines(cartId: String, having sku: String, in sql: any SQLDatabase) async throws -> (has: Bool, count: Int) {
+    /// Whether the cart has a line for `sku`, how many lines it has, and the SKU's state (as `skuState`), in one
+    /// statement.
+    func lines(cartId: String, having sku: String, in sql: any SQLDatabase) async throws -> (
+        has: Bool, count: Int, state: SkuState
+    ) {
         let row = try await sql.raw(
             """
-            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN sku = \(bind: sku) THEN 1 ELSE 0 END), 0) AS BIGINT) AS has
+            SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN sku = \(bind: sku) THEN 1 ELSE 0 END), 0) AS BIGINT) AS has,
+                (SELECT CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 2 END
+                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: sku)) AS state
             FROM cart_lines WHERE cart_id = \(bind: cartId)
             """
         ).first()!
-        return (try row.decode(column: "has", as: Int.self) > 0, try row.decode(column: "n", as: Int.self))
+        let state: SkuState =
+            switch try row.decode(column: "state", as: Int?.self) {
+            case 1: .sellable
+            case 2: .discontinued
+            default: .missing
+            }
+        return (try row.decode(column: "has", as: Int.self) > 0, try row.decode(column: "n", as: Int.self), state)
     }
 
     /// Records today's price as the one the shopper has seen for the line (creating the line's record); false when

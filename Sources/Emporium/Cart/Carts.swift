@@ -20,8 +20,7 @@ public struct Carts: Sendable {
     public func add(_ owner: CartOwner, sku: String, quantity: Int, ifMatch: Int? = nil) async throws -> CartView {
         try CartRules.validateQuantity(quantity, range: 1...CartRules.maxQuantity)
         return try await change(owner, ifMatch: ifMatch) { edit in
-            try await edit.requireSellable(sku)
-            try await edit.add(sku: sku, quantity: quantity)
+            try await edit.add(sku: sku, quantity: quantity, requireSellable: true)
         }
     }
 
@@ -121,7 +120,7 @@ public struct Carts: Sendable {
             if let ifMatch, ifMatch != current { throw CartError.stale(currentVersion: current) }
             var edit = CartEdit(store: store, sql: sql, cartId: cartId, version: current + 1, offline: offline)
             try await body(&edit)
-            let event = edit.changed ? try await store.recordChange(cartId: cartId, in: sql) : nil
+            let event = edit.changed ? try await store.recordChange(cartId: cartId, locked: current, in: sql) : nil
             var cart = try await view(cartId: cartId, version: event?.version ?? current, in: sql)
             cart.warnings += edit.warnings
             return (cart, event)
@@ -205,8 +204,17 @@ struct CartEdit {
         return false
     }
 
-    mutating func add(sku: String, quantity: Int) async throws {
+    /// Adds units of a line. With `requireSellable`, the SKU must exist and be on sale (else 404 or 409), which is
+    /// asked in the same statement as the cart's lines.
+    mutating func add(sku: String, quantity: Int, requireSellable: Bool = false) async throws {
         let lines = try await store.lines(cartId: cartId, having: sku, in: sql)
+        if requireSellable {
+            switch lines.state {
+            case .missing: throw CartError.skuNotFound(sku)
+            case .discontinued: throw CartError.skuUnavailable(sku)
+            case .sellable: break
+            }
+        }
         if !lines.has {
             guard lines.count < CartRules.maxLines else {
                 guard offline else { throw CartError.cartFull }
