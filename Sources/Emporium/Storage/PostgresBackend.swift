@@ -1,6 +1,7 @@
 import Logging
 import PostgresKit
 import SQLKit
+import _ConnectionPoolModule
 
 /// PostgreSQL through postgres-nio's `PostgresClient` pool.
 final class PostgresBackend: DatabaseBackend {
@@ -77,5 +78,15 @@ extension PostgresBackend {
     static func isRetryable(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return false }
         return state == "40P01" || state == "40001"
+    }
+
+    /// The database cannot be reached: the pool gave up opening connections (its circuit breaker, after a minute of
+    /// failed attempts), or the connection broke under the request. Nothing the request did was committed by us.
+    static func isUnreachable(_ error: any Error) -> Bool {
+        if let error = error as? _ConnectionPoolModule.ConnectionPoolError {
+            return error == .connectionCreationCircuitBreakerTripped
+        }
+        guard let error = error as? PSQLError else { return false }
+        return [.connectionError, .serverClosedConnection, .uncleanShutdown].contains(error.code)
     }
 }

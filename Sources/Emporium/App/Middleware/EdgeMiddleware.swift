@@ -69,6 +69,16 @@ struct EdgeMiddleware: RouterMiddleware {
                 detail: "The store is busy with other orders for the same items; retry shortly.",
                 headers: [.retryAfter: "1"]
             )
+        case let error where PostgresBackend.isUnreachable(error):
+            // The node is up and its database is not: the readiness check says so too, and a retry may reach a
+            // node that still has it.
+            context.logger.error("database unreachable", metadata: ["error": .string(String(reflecting: error))])
+            problem = Problem(
+                .serviceUnavailable,
+                code: "unavailable",
+                detail: "The store cannot reach its database just now; retry shortly.",
+                headers: [.retryAfter: "5"]
+            )
         default:
             context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
             problem = Problem(
