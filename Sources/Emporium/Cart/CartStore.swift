@@ -95,12 +95,24 @@ struct CartStore: Sendable {
     }
 
     func skuState(_ sku: String, in sql: any SQLDatabase) async throws -> SkuState {
-        guard
-            let row = try await sql.raw(
-                "SELECT p.deleted_at FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: sku)"
-            ).first()
-        else { return .missing }
-        return try row.decodeNil(column: "deleted_at") ? .sellable : .discontinued
+        try Self.skuState(try await sql.raw("SELECT \(Self.skuStateColumn(sku)) AS state").first()!)
+    }
+
+    /// The SKU's state as one SQL value, for a select list: 1 on sale, 2 discontinued (its product deleted), NULL
+    /// unknown. `skuState(_:)` reads it back from the column `state`.
+    private static func skuStateColumn(_ sku: String) -> SQLQueryString {
+        """
+        (SELECT CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 2 END
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: sku))
+        """
+    }
+
+    private static func skuState(_ row: any SQLRow) throws -> SkuState {
+        switch try row.decode(column: "state", as: Int?.self) {
+        case 1: .sellable
+        case 2: .discontinued
+        default: .missing
+        }
     }
 
     func lineCount(cartId: String, in sql: any SQLDatabase) async throws -> Int {
@@ -116,18 +128,14 @@ struct CartStore: Sendable {
         let row = try await sql.raw(
             """
             SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CASE WHEN sku = \(bind: sku) THEN 1 ELSE 0 END), 0) AS BIGINT) AS has,
-                (SELECT CASE WHEN p.deleted_at IS NULL THEN 1 ELSE 2 END
-                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = \(bind: sku)) AS state
+                \(Self.skuStateColumn(sku)) AS state
             FROM cart_lines WHERE cart_id = \(bind: cartId)
             """
         ).first()!
-        let state: SkuState =
-            switch try row.decode(column: "state", as: Int?.self) {
-            case 1: .sellable
-            case 2: .discontinued
-            default: .missing
-            }
-        return (try row.decode(column: "has", as: Int.self) > 0, try row.decode(column: "n", as: Int.self), state)
+        return (
+            try row.decode(column: "has", as: Int.self) > 0, try row.decode(column: "n", as: Int.self),
+            try Self.skuState(row)
+        )
     }
 
     /// Records today's price as the one the shopper has seen for the line (creating the line's record); false when
@@ -228,62 +236,6 @@ struct CartStore: Sendable {
 
     func forgetOps(cartId: String, before: Int, in sql: any SQLDatabase) async throws {
         try await sql.raw("DELETE FROM cart_ops WHERE cart_id = \(bind: cartId) AND applied_at < \(bind: before)").run()
-    }
-
-    struct LineRow: Sendable {
-        let sku: String
-        let notedAmount: Int
-        let notedCurrency: String
-        let quantity: Int
-        let productId: String
-        let variantTitle: String
-        let priceAmount: Int
-        let priceCurrency: String
-        let title: String
-        let deletedAt: Int?
-        let available: Int?
-
-        /// Column by column, not through `Decodable` and `convertFromSnakeCase` (every cart change reads its lines
-        /// on the SQLite writer).
-        init(_ row: any SQLRow) throws {
-            sku = try row.decode(column: "sku", as: String.self)
-            notedAmount = try row.decode(column: "noted_amount", as: Int.self)
-            notedCurrency = try row.decode(column: "noted_currency", as: String.self)
-            quantity = try row.decode(column: "quantity", as: Int.self)
-            productId = try row.decode(column: "product_id", as: String.self)
-            variantTitle = try row.decode(column: "variant_title", as: String.self)
-            priceAmount = try row.decode(column: "price_amount", as: Int.self)
-            priceCurrency = try row.decode(column: "price_currency", as: String.self)
-            title = try row.decode(column: "title", as: String.self)
-            deletedAt = try row.decode(column: "deleted_at", as: Int?.self)
-            available = try row.decode(column: "available", as: Int?.self)
-        }
-    }
-
-    /// Every line with today's price and stock, in the order the lines were first added; with `version`, the cart's
-    /// version too, read with them in one statement (a cart with no line reads it on its own).
-    func lines(cartId: String, version: Bool = false, in sql: any SQLDatabase) async throws -> (
-        lines: [LineRow], version: Int?
-    ) {
-        let versionColumn: SQLQueryString =
-            version ? ", (SELECT c.version FROM carts c WHERE c.id = l.cart_id) AS cart_version" : ""
-        let rows = try await sql.raw(
-            """
-            SELECT l.sku, l.noted_amount, l.noted_currency,
-                (SELECT COALESCE(CAST(SUM(u.quantity) AS BIGINT), 0) FROM cart_units u
-                 WHERE u.cart_id = l.cart_id AND u.sku = l.sku) AS quantity,
-                v.product_id, v.title AS variant_title, v.price_amount, v.price_currency, p.title, p.deleted_at,
-                s.on_hand - s.reserved AS available\(versionColumn)
-            FROM cart_lines l JOIN variants v ON v.sku = l.sku JOIN products p ON p.id = v.product_id
-                LEFT JOIN stock s ON s.sku = l.sku
-            WHERE l.cart_id = \(bind: cartId)
-            ORDER BY l.added_at, l.sku
-            """
-        ).all()
-        let lines = try rows.map(LineRow.init)
-        guard version else { return (lines, nil) }
-        if let first = rows.first { return (lines, try first.decode(column: "cart_version", as: Int.self)) }
-        return (lines, try await self.version(cartId: cartId, in: sql))
     }
 
     /// Removes every line of the cart (its caller holds the cart's row lock).

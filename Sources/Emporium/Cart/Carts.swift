@@ -187,7 +187,12 @@ struct CartEdit {
     var warnings: [CartWarning] = []
 
     func requireSellable(_ sku: String) async throws {
-        switch try await store.skuState(sku, in: sql) {
+        try Self.requireSellable(sku, try await store.skuState(sku, in: sql))
+    }
+
+    /// 404 for an unknown SKU, 409 for a discontinued one.
+    private static func requireSellable(_ sku: String, _ state: CartStore.SkuState) throws {
+        switch state {
         case .missing: throw CartError.skuNotFound(sku)
         case .discontinued: throw CartError.skuUnavailable(sku)
         case .sellable: break
@@ -208,13 +213,7 @@ struct CartEdit {
     /// asked in the same statement as the cart's lines.
     mutating func add(sku: String, quantity: Int, requireSellable: Bool = false) async throws {
         let lines = try await store.lines(cartId: cartId, having: sku, in: sql)
-        if requireSellable {
-            switch lines.state {
-            case .missing: throw CartError.skuNotFound(sku)
-            case .discontinued: throw CartError.skuUnavailable(sku)
-            case .sellable: break
-            }
-        }
+        if requireSellable { try Self.requireSellable(sku, lines.state) }
         if !lines.has {
             guard lines.count < CartRules.maxLines else {
                 guard offline else { throw CartError.cartFull }

@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import SQLKit
 import Synchronization
 
@@ -122,16 +121,19 @@ public enum Outbox {
 
     /// PostgreSQL's INSERT of `events`, after `xidCTE`.
     private static func insertEvents(_ events: [PendingWrites.Event]) -> SQLQueryString {
-        let now = Database.nowMillis()
-        let values = events.enumerated().map { position, event -> SQLQueryString in
+        """
+        INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
+        SELECT nextval('events_id_seq'), v.type, v.aggregate_id, v.payload, \(bind: Database.nowMillis()), x.xid
+        FROM x, (VALUES \(values(events))) AS v (position, type, aggregate_id, payload)
+        ORDER BY v.position::int
+        """
+    }
+
+    /// The events as VALUES rows: position, type, aggregate id, payload.
+    private static func values(_ events: [PendingWrites.Event]) -> SQLQueryString {
+        events.enumerated().map { position, event -> SQLQueryString in
             "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))"
-        }
-        return """
-            INSERT INTO events (id, type, aggregate_id, payload, created_at, txid)
-            SELECT nextval('events_id_seq'), v.type, v.aggregate_id, v.payload, \(bind: now), x.xid
-            FROM x, (VALUES \(values.joined(separator: ", "))) AS v (position, type, aggregate_id, payload)
-            ORDER BY v.position::int
-            """
+        }.joined(separator: ", ")
     }
 
     /// The one INSERT of the event log, for any number of events.
@@ -139,102 +141,16 @@ public enum Outbox {
         guard !events.isEmpty else { return }
         switch tx.engine {
         case .sqlite:
-            let now = Database.nowMillis()
-            var values: [SQLQueryString] = []
-            for (position, event) in events.enumerated() {
-                values.append(
-                    "(\(bind: position), \(bind: event.type), \(bind: event.aggregateId), \(bind: event.payload))")
-            }
             try await tx.raw(
                 """
                 INSERT INTO events (type, aggregate_id, payload, created_at)
-                SELECT v.column2, v.column3, v.column4, \(bind: now) FROM (VALUES \(values.joined(separator: ", "))) AS v
+                SELECT v.column2, v.column3, v.column4, \(bind: Database.nowMillis()) FROM (VALUES \(values(events))) AS v
                 ORDER BY v.column1
                 """
             ).run()
         case .postgres:
             try await tx.raw("WITH \(xidCTE) " + insertEvents(events)).run()
         }
-    }
-}
-
-/// What a PostgreSQL transaction holds back until its commit, so that it all costs one round trip: the events it
-/// appended (`Outbox.appendAll`) and the writes it ran through `atCommit`. A savepoint rolled back drops what was
-/// held inside it (`mark`, `drop(after:)`).
-final class PendingWrites: Sendable {
-    struct Event: Sendable {
-        let type: String
-        let aggregateId: String
-        let payload: String
-    }
-
-    struct Mark {
-        fileprivate let events: Int
-        fileprivate let statements: Int
-    }
-
-    private struct Held {
-        var events: [Event] = []
-        var statements: [any SQLExpression] = []
-    }
-
-    private let held = Mutex(Held())
-
-    func append(_ more: [Event]) { held.withLock { $0.events += more } }
-
-    func append(statement: any SQLExpression) { held.withLock { $0.statements.append(statement) } }
-
-    func take() -> (events: [Event], statements: [any SQLExpression]) {
-        held.withLock { held in
-            defer { held = Held() }
-            return (held.events, held.statements)
-        }
-    }
-
-    var mark: Mark { held.withLock { Mark(events: $0.events.count, statements: $0.statements.count) } }
-
-    func drop(after mark: Mark) {
-        held.withLock { held in
-            held.events.removeSubrange(min(mark.events, held.events.count)...)
-            held.statements.removeSubrange(min(mark.statements, held.statements.count)...)
-        }
-    }
-}
-
-/// A PostgreSQL transaction whose writes wait for its commit (`SQLDatabase.atCommit`). A statement that is not a
-/// plain INSERT, UPDATE or DELETE (a read, or a write with RETURNING) sends what is held first and then runs.
-struct AtCommitSQLDatabase: SQLDatabaseLayer {
-    let transaction: CountingSQLDatabase
-    let pending: PendingWrites
-    var base: any SQLDatabase { transaction }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<
-        Void
-    > {
-        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        if Self.isPlainWrite(serialize(query).sql) { return pending.append(statement: query) }
-        try await Outbox.flush(in: transaction)
-        try await transaction.execute(sql: query, onRow)
-    }
-
-    static func isPlainWrite(_ sql: String) -> Bool {
-        let verb = sql.prefix { !$0.isWhitespace }.uppercased()
-        return ["INSERT", "UPDATE", "DELETE"].contains(verb)
-            && sql.range(of: "RETURNING", options: .caseInsensitive) == nil
-    }
-}
-
-extension SQLDatabase {
-    /// This transaction, with its writes held until its commit on PostgreSQL, where they go with its events in one
-    /// statement instead of a round trip each; itself elsewhere (SQLite runs a statement in-process). For writes
-    /// that nothing later in the transaction reads back and that fail only by a bug: they run after everything
-    /// else the transaction does, and a read through this view sends them first.
-    var atCommit: any SQLDatabase {
-        guard let transaction = self as? CountingSQLDatabase, let pending = transaction.pending else { return self }
-        return AtCommitSQLDatabase(transaction: transaction, pending: pending)
     }
 }
 

@@ -46,6 +46,11 @@ struct EdgeMiddleware: RouterMiddleware {
         return response
     }
 
+    /// 503 `unavailable`: nothing was written, and the same request may be sent again after `retryAfter` seconds.
+    private static func unavailable(_ detail: String, retryAfter seconds: Int) -> Problem {
+        Problem(.serviceUnavailable, code: "unavailable", detail: detail, headers: [.retryAfter: "\(seconds)"])
+    }
+
     /// Maps any error to a problem+json response; unknown errors are logged and answered 500 without detail.
     static func problemResponse(for error: any Error, request: Request, context: Context) -> Response {
         let problem: Problem
@@ -63,22 +68,13 @@ struct EdgeMiddleware: RouterMiddleware {
             // A deadlock or serialization failure that outlived its retries: nothing was written, so the
             // client may simply send the request again.
             context.logger.warning("database contention", metadata: ["error": .string(String(reflecting: error))])
-            problem = Problem(
-                .serviceUnavailable,
-                code: "unavailable",
-                detail: "The store is busy with other orders for the same items; retry shortly.",
-                headers: [.retryAfter: "1"]
-            )
+            problem = unavailable(
+                "The store is busy with other orders for the same items; retry shortly.", retryAfter: 1)
         case let error where PostgresBackend.isUnreachable(error):
             // The node is up and its database is not: the readiness check says so too, and a retry may reach a
             // node that still has it.
             context.logger.error("database unreachable", metadata: ["error": .string(String(reflecting: error))])
-            problem = Problem(
-                .serviceUnavailable,
-                code: "unavailable",
-                detail: "The store cannot reach its database just now; retry shortly.",
-                headers: [.retryAfter: "5"]
-            )
+            problem = unavailable("The store cannot reach its database just now; retry shortly.", retryAfter: 5)
         default:
             context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
             problem = Problem(
