@@ -8,6 +8,8 @@
 #
 # Environment: A, B (release `emporium` binaries; required), LOAD (emporium-load; unset: release build),
 # ROUNDS [2], BENCHES [checkout-sqlite checkout-postgres flash-sqlite flash-postgres], OUT [bench/out/ab],
+# PG_TRANSPORT (checkout-postgres: `socket`, the default, or `tcp`; `checkout-postgres-tcp` is always tcp, for builds
+# older than the socket URL),
 # FLASH_REQUESTS [20000], FLASH_QUANTITY [1000], FLASH_LIMIT [1]. Checkout runs are short (DURATION=15 USERS=300
 # HEALTH_DURATION=3, 64 connections); flash sales have USERS=5000 CONNECTIONS=500. Every run ends with
 # `emporium audit`.
@@ -43,6 +45,9 @@ for round in $(seq 1 "$ROUNDS"); do
           BIN=$bin OUT=$dir DURATION=15 USERS=300 HEALTH_DURATION=3 bench/checkout.sh --engine sqlite ;;
         checkout-postgres)
           BIN=$bin OUT=$dir DURATION=15 USERS=300 HEALTH_DURATION=3 \
+            scripts/with-postgres bench/checkout.sh --engine postgres ;;
+        checkout-postgres-tcp)
+          PG_TRANSPORT=tcp BIN=$bin OUT=$dir DURATION=15 USERS=300 HEALTH_DURATION=3 \
             scripts/with-postgres bench/checkout.sh --engine postgres ;;
         flash-sqlite)
           env BIN="$bin" OUT="$dir" TAG=run $FLASH bench/flash-sale.sh ;;

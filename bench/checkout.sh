@@ -14,7 +14,9 @@
 # earlier one) from the JSON summaries in $OUT. Exits non-zero if any engine's run or audit failed.
 #
 # EMPORIUM_RESERVATION_STRATEGY (batched, conditional, row-lock) is passed on to the nodes when set;
-# EMPORIUM_PG_DURABILITY (test, production, strict) to scripts/with-postgres.
+# EMPORIUM_PG_DURABILITY (test, production, strict) to scripts/with-postgres. PG_TRANSPORT: how the node reaches
+# its PostgreSQL on this machine, `socket` (the default: its unix socket, as a node beside its database would) or
+# `tcp` (127.0.0.1, as a node on another machine must).
 # Signing up the shoppers is setup, not measured; BCRYPT_COST (default 4, the server's default is 12) keeps
 # it from taking minutes. The timed part never hashes a password.
 set -euo pipefail
@@ -29,16 +31,23 @@ HEALTH_DURATION=${HEALTH_DURATION:-5}
 PORT=${PORT:-18093}
 BCRYPT_COST=${BCRYPT_COST:-4}
 OUT=${OUT:-bench/out/checkout}
+PG_TRANSPORT=${PG_TRANSPORT:-socket}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 ADMIN_EMAIL=admin@load.test
 ADMIN_PASSWORD=load-admin-password
-export ENGINES CONNECTIONS DURATION USERS PRODUCTS HEALTH_DURATION PORT BCRYPT_COST OUT
+export ENGINES CONNECTIONS DURATION USERS PRODUCTS HEALTH_DURATION PORT BCRYPT_COST OUT PG_TRANSPORT
 
 # One engine, on a node of its own; called by the outer run below (for PostgreSQL through with-postgres).
 run_engine() {
   local engine=$1 rc=0
   local db=()
-  if [ "$engine" = postgres ]; then db=(--database-url "${EMPORIUM_TEST_POSTGRES_URL:?run through scripts/with-postgres}"); fi
+  if [ "$engine" = postgres ]; then
+    if [ "$PG_TRANSPORT" = socket ]; then
+      db=(--database-url "${EMPORIUM_TEST_POSTGRES_SOCKET_URL:?run through scripts/with-postgres}")
+    else
+      db=(--database-url "${EMPORIUM_TEST_POSTGRES_URL:?run through scripts/with-postgres}")
+    fi
+  fi
   DATA=$(mktemp -d)
   SERVER=""
   # shellcheck disable=SC2317  # called from the trap

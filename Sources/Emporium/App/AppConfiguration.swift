@@ -12,6 +12,8 @@ public struct AppConfiguration: Sendable {
     public var databaseURL: String?
     /// A PostgreSQL schema to keep the tables in (several stores, or tests, on one database).
     public var databaseSchema: String?
+    /// PostgreSQL connections this node keeps at most (`EMPORIUM_DATABASE_POOL_SIZE`).
+    public var databasePoolSize = 20
     /// At least 32 bytes; nodes on one database must share it. Nil: generated once into `dataDirectory`.
     public var jwtSecret: String?
     public var accessTokenLifetime: Duration = .seconds(15 * 60)
@@ -70,6 +72,10 @@ public struct AppConfiguration: Sendable {
         dataDirectory = config.string(forKey: "data.dir", default: dataDirectory)
         databaseURL = config.string(forKey: "database.url", isSecret: true)
         databaseSchema = config.string(forKey: "database.schema")
+        databasePoolSize = config.int(forKey: "database.pool.size", default: databasePoolSize)
+        guard databasePoolSize >= 1 else {
+            throw ConfigurationError("EMPORIUM_DATABASE_POOL_SIZE must be at least 1, not \(databasePoolSize)")
+        }
         jwtSecret = config.string(forKey: "jwt.secret", isSecret: true)
         accessTokenLifetime = .seconds(config.int(forKey: "access.token.seconds", default: 15 * 60))
         bcryptCost = config.int(forKey: "bcrypt.cost", default: bcryptCost)

@@ -46,6 +46,7 @@ public struct StoreNode: Sendable {
         let database = try await Database.open(
             postgresURL: configuration.databaseURL,
             postgresSchema: configuration.databaseSchema,
+            postgresPoolSize: configuration.databasePoolSize,
             sqlitePath: configuration.sqlitePath,
             logger: logger
         )

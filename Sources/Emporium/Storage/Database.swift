@@ -89,11 +89,13 @@ public final class Database: Sendable {
     public static func open(
         postgresURL: String?,
         postgresSchema: String? = nil,
+        postgresPoolSize: Int = 20,
         sqlitePath: String,
         logger: Logger
     ) async throws -> Database {
         if let postgresURL {
-            let backend = try PostgresBackend(url: postgresURL, schema: postgresSchema, logger: logger)
+            let backend = try PostgresBackend(
+                url: postgresURL, schema: postgresSchema, maxConnections: postgresPoolSize, logger: logger)
             return Database(engine: .postgres, backend: backend)
         }
         let backend = try await SQLiteBackend.open(path: sqlitePath, logger: logger)

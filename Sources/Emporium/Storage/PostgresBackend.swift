@@ -15,23 +15,31 @@ final class PostgresBackend: DatabaseBackend {
             throw ConfigurationError("the database URL is not a valid postgres:// URL")
         }
         let core = parsed.coreConfiguration
-        guard let host = core.host else {
-            throw ConfigurationError("the database URL must name a host")
-        }
-        let tls: PostgresClient.Configuration.TLS =
-            switch (core.tls.isEnforced, core.tls.isAllowed) {
-            case (true, _): .require(core.tls.sslContext!.configuration)
-            case (_, true): .prefer(core.tls.sslContext!.configuration)
-            default: .disable
+        var configuration: PostgresClient.Configuration
+        if let socket = core.unixSocketPath {
+            // `postgres+uds://user:password@localhost/path/to/.s.PGSQL.5432#database`: a server on this machine,
+            // reached without TCP (each round trip costs both processes less in the kernel).
+            configuration = PostgresClient.Configuration(
+                unixSocketPath: socket, username: core.username, password: core.password, database: core.database)
+        } else {
+            guard let host = core.host else {
+                throw ConfigurationError("the database URL must name a host")
             }
-        var configuration = PostgresClient.Configuration(
-            host: host,
-            port: core.port ?? 5432,
-            username: core.username,
-            password: core.password,
-            database: core.database,
-            tls: tls
-        )
+            let tls: PostgresClient.Configuration.TLS =
+                switch (core.tls.isEnforced, core.tls.isAllowed) {
+                case (true, _): .require(core.tls.sslContext!.configuration)
+                case (_, true): .prefer(core.tls.sslContext!.configuration)
+                default: .disable
+                }
+            configuration = PostgresClient.Configuration(
+                host: host,
+                port: core.port ?? 5432,
+                username: core.username,
+                password: core.password,
+                database: core.database,
+                tls: tls
+            )
+        }
         configuration.options.maximumConnections = maxConnections
         if let schema {
             configuration.options.additionalStartupParameters = [("search_path", schema)]

@@ -149,3 +149,22 @@ extension StorageTests {
         }
     }
 }
+
+extension StorageTests {
+    /// A node on the database's own machine reaches PostgreSQL through its unix socket
+    /// (`postgres+uds://user:password@localhost/<socket path>#database`), as scripts/with-postgres offers it.
+    @Test(.enabled(if: TestStore.postgresSocketURL != nil, "needs EMPORIUM_TEST_POSTGRES_SOCKET_URL"))
+    func aNodeReachesPostgreSQLThroughItsUnixSocket() async throws {
+        let socketURL = try #require(TestStore.postgresSocketURL)
+        try await TestStore.withNode(.postgres, configure: { $0.databaseURL = socketURL }) { node in
+            try await node.database.transaction { sql in
+                try await Outbox.append("test.socket", aggregateId: "x", payload: ["a": 1], in: sql)
+            }
+            let count = try await node.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM events WHERE type = 'test.socket'").first()!
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(count == 1)
+        }
+    }
+}

@@ -28,6 +28,8 @@ let engines: [DatabaseEngine] = TestStore.postgresURL == nil ? [.sqlite] : [.sql
 
 enum TestStore {
     static let postgresURL = ProcessInfo.processInfo.environment["EMPORIUM_TEST_POSTGRES_URL"]
+    /// The same server through its unix socket (scripts/with-postgres sets it).
+    static let postgresSocketURL = ProcessInfo.processInfo.environment["EMPORIUM_TEST_POSTGRES_SOCKET_URL"]
 
     static var logger: Logger {
         var logger = Logger(label: "test")
