@@ -143,9 +143,15 @@ public struct Inventory: Sendable {
 
     /// Turns a paid order's held units into a sale: they leave `onHand` and `reserved` together.
     func sell(orderId: String, in sql: any SQLDatabase) async throws {
-        // The holds end and name their lines in one statement; the stock rows are then taken in SKU order, as
-        // everywhere, so that two transactions never wait on each other's rows crosswise.
-        let lines = try await store.endHolds(orderId: orderId, state: "converted", in: sql).sorted { $0.sku < $1.sku }
+        // The holds end and name their lines in one statement.
+        try await sell(try await store.endHolds(orderId: orderId, state: "converted", in: sql), in: sql)
+    }
+
+    /// Holds that just ended as `converted` become a sale: their units leave `reserved` and `on_hand`.
+    func sell(_ held: [StockStore.HeldLine], in sql: any SQLDatabase) async throws {
+        // The stock rows are taken in SKU order, as everywhere, so that two transactions never wait on each
+        // other's rows crosswise.
+        let lines = held.sorted { $0.sku < $1.sku }
         var changes: [StockChanged] = []
         for line in lines {
             let after = try await store.sell(sku: line.sku, quantity: line.quantity, in: sql)

@@ -223,11 +223,16 @@ struct StockStore: Sendable {
     /// Ends the order's active reservations: `released` or `converted`. The lines it ended, in no set order.
     @discardableResult
     func endHolds(orderId: String, state: String, in sql: any SQLDatabase) async throws -> [HeldLine] {
-        try await sql.raw(
-            """
-            UPDATE reservations SET state = \(bind: state) WHERE order_id = \(bind: orderId) AND state = 'active'
-            RETURNING sku, quantity, sale_id
-            """
-        ).all(decoding: HeldLine.self, keyDecodingStrategy: .convertFromSnakeCase)
+        try await sql.raw(Self.endHolds(orderId: orderId, state: state)).all(
+            decoding: HeldLine.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// The UPDATE of `endHolds`, which a PostgreSQL capture runs inside the statement that confirms its order;
+    /// `also` adds a condition.
+    static func endHolds(orderId: String, state: String, also: SQLQueryString = "") -> SQLQueryString {
+        """
+        UPDATE reservations SET state = \(bind: state) WHERE order_id = \(bind: orderId) AND state = 'active'\(also)
+        RETURNING sku, quantity, sale_id
+        """
     }
 }

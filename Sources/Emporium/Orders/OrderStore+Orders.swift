@@ -4,10 +4,12 @@ import SQLKit
 /// Full orders, as the API shows them: the order row with its items, status history and payment.
 extension OrderStore {
     /// Full orders for rows: items and history in one query, payments in another, whatever the number of rows;
-    /// `known`, when the caller knows each order's payment (a capture), spares the second.
-    func orders(_ rows: [Row], payments known: [String: PaymentSummary]? = nil, in sql: any SQLDatabase) async throws
-        -> [Order]
-    {
+    /// `known`, when the caller knows each order's payment (a capture), spares the second. `then` is history the
+    /// caller writes after this read, in the same transaction (a capture's, held for its commit).
+    func orders(
+        _ rows: [Row], payments known: [String: PaymentSummary]? = nil, then later: [String: StatusChange] = [:],
+        in sql: any SQLDatabase
+    ) async throws -> [Order] {
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id)
         var items: [String: [OrderItem]] = [:]
@@ -55,6 +57,7 @@ extension OrderStore {
         } else {
             payments = try await PaymentStore(database: database).summaries(orderIds: ids, in: sql)
         }
+        for (orderId, change) in later { history[orderId, default: []].append(change) }
         return try rows.map { row in
             try Self.order(row, items: items[row.id] ?? [], history: history[row.id] ?? [], payment: payments[row.id])
         }

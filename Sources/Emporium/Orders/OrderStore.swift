@@ -133,23 +133,32 @@ struct OrderStore: Sendable {
         in sql: any SQLDatabase
     ) async throws -> Row? {
         let now = Database.nowMillis()
+        guard
+            let moved = try await sql.raw(
+                Self.transition(id: id, from: from, to: to, unpaying: unpaying, unlocking: attemptId, now: now)
+            ).first().map(Row.init)
+        else { return nil }
+        try await appendHistory(orderId: id, status: to, note: note, at: now, in: sql)
+        return moved
+    }
+
+    /// The guarded UPDATE of `transition` (the rule "only these transitions"), which a PostgreSQL capture also runs
+    /// inside the statement that settles its payment; `also` adds a condition.
+    static func transition(
+        id: String, from: [OrderStatus], to: OrderStatus, unpaying: Bool = false, unlocking attemptId: String? = nil,
+        now: Int, also: SQLQueryString = ""
+    ) -> SQLQueryString {
         var payment: SQLQueryString = unpaying ? " AND payment_lock IS NULL" : ""
         var unlock: SQLQueryString = ""
         if let attemptId {
             payment = " AND payment_lock = \(bind: attemptId)"
             unlock = ", payment_lock = NULL"
         }
-        guard
-            let moved = try await sql.raw(
-                """
-                UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)\(unlock)
-                WHERE id = \(bind: id) AND status IN (\(binds: from.map(\.rawValue)))\(payment)
-                RETURNING \(unsafeRaw: Self.columns)
-                """
-            ).first().map(Row.init)
-        else { return nil }
-        try await appendHistory(orderId: id, status: to, note: note, at: now, in: sql)
-        return moved
+        return """
+            UPDATE orders SET status = \(bind: to.rawValue), updated_at = \(bind: now)\(unlock)
+            WHERE id = \(bind: id) AND status IN (\(binds: from.map(\.rawValue)))\(payment)\(also)
+            RETURNING \(unsafeRaw: Self.columns)
+            """
     }
 
     /// Takes the order's payment lock for `attemptId` if the order is `userId`'s, unpaid, unlocked and its
@@ -202,7 +211,7 @@ struct OrderStore: Sendable {
         ).run()
     }
 
-    private func appendHistory(orderId: String, status: OrderStatus, note: String?, at: Int, in sql: any SQLDatabase)
+    func appendHistory(orderId: String, status: OrderStatus, note: String?, at: Int, in sql: any SQLDatabase)
         async throws
     {
         try await sql.raw(

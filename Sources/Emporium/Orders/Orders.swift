@@ -258,20 +258,6 @@ public struct Orders: Sendable {
         try await store.database.read { try await store.expiredIds(now: Database.nowMillis(), limit: limit, in: $0) }
     }
 
-    /// A captured payment confirms the order: `pending_payment` to `confirmed`, its held units become a sale, and
-    /// `order.confirmed` is written, and the payment lock of `attemptId` given back, in the caller's transaction.
-    /// The row after, or nil if the order was no longer payable by that attempt.
-    func confirmPaid(id: String, attemptId: String, in sql: any SQLDatabase) async throws -> OrderStore.Row? {
-        guard
-            let row = try await store.transition(
-                id: id, from: [.pendingPayment], to: .confirmed, note: nil, unlocking: attemptId, in: sql)
-        else { return nil }
-        try await inventory.sell(orderId: id, in: sql)
-        try await Outbox.append(
-            "order.confirmed", aggregateId: id, payload: Self.event(row, status: .confirmed), in: sql)
-        return row
-    }
-
     static func event(_ row: OrderStore.Row, status: OrderStatus) -> OrderEvent {
         OrderEvent(
             orderId: row.id, userId: row.userId, status: status,

@@ -85,12 +85,20 @@ struct PaymentStore: OrderRefunds {
         in sql: any SQLDatabase
     ) async throws -> PaymentSummary? {
         try await sql.raw(
-            """
-            UPDATE payment_attempts SET status = \(bind: status), provider_ref = \(bind: providerRef),
-                decline_code = \(bind: declineCode), updated_at = \(bind: Database.nowMillis())
-            WHERE id = \(bind: attemptId) AND status IN ('started', 'unknown') RETURNING id, status, last4, brand
-            """
+            Self.settle(attemptId: attemptId, status: status, providerRef: providerRef, declineCode: declineCode)
         ).first(decoding: PaymentSummary.self)
+    }
+
+    /// The guarded UPDATE of `settle` (the rule "an attempt is settled once"), which a PostgreSQL capture runs
+    /// inside the statement that confirms its order.
+    static func settle(attemptId: String, status: String, providerRef: String? = nil, declineCode: String? = nil)
+        -> SQLQueryString
+    {
+        """
+        UPDATE payment_attempts SET status = \(bind: status), provider_ref = \(bind: providerRef),
+            decline_code = \(bind: declineCode), updated_at = \(bind: Database.nowMillis())
+        WHERE id = \(bind: attemptId) AND status IN ('started', 'unknown') RETURNING id, status, last4, brand
+        """
     }
 
     /// Attempts still open at `staleBefore`: `unknown` ones, and `started` ones (a node died while calling the provider).

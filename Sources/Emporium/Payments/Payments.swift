@@ -145,13 +145,13 @@ public struct Payments: Sendable {
     @discardableResult
     private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
         try await database.transaction { sql -> Order? in
-            guard
-                let captured = try await store.settle(
-                    attemptId: attemptId, status: "captured", providerRef: reference, in: sql)
-            else {
+            let settle = PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference)
+            switch try await orders.confirmPaid(id: orderId, attemptId: attemptId, settle: settle, in: sql) {
+            case nil:
                 return nil  // another node settled it first
-            }
-            guard let confirmed = try await orders.confirmPaid(id: orderId, attemptId: attemptId, in: sql) else {
+            case .confirmed(let order):
+                return order
+            case .notPayable:
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.
                 logger.error(
                     "captured a payment for an order that is no longer payable", metadata: ["order": "\(orderId)"])
@@ -159,8 +159,6 @@ public struct Payments: Sendable {
                 try await store.issueRefund(orderId: orderId, in: sql)
                 return nil
             }
-            // The captured attempt is the payment the order shows: no need to read the order's attempts.
-            return try await orders.store.orders([confirmed], payments: [orderId: captured], in: sql)[0]
         }
     }
 
