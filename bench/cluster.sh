@@ -35,6 +35,8 @@
 #   OUT            output directory [bench/out/cluster]; PORT first of 4 loopback ports [18180]
 #   TAG            name of this run's files [<scenario>-<strategy or "default">[-crash]]
 #   NODES          nodes behind nginx (1 for the one-node baseline of the same path)  [3]
+#   PG_TRANSPORT   how the nodes reach PostgreSQL: tcp (127.0.0.1, as nodes on other machines would) or
+#                  socket (its unix socket, as nodes on the database's machine would)  [tcp]
 #   STRICT=1       also fail when a request got no HTTP answer, or a 5xx other than 503 (off: counted and
 #                  reported only)
 #
@@ -172,7 +174,11 @@ trap 'exit 129' HUP
 find_ports   # PORT: nginx; PORT+1..PORT+3: the nodes
 
 # ------------------------------------------------------------------- nodes ---
-export EMPORIUM_DATABASE_URL=$EMPORIUM_TEST_POSTGRES_URL
+if [[ ${PG_TRANSPORT:-tcp} == socket ]]; then
+  export EMPORIUM_DATABASE_URL=$EMPORIUM_TEST_POSTGRES_SOCKET_URL
+else
+  export EMPORIUM_DATABASE_URL=$EMPORIUM_TEST_POSTGRES_URL
+fi
 EMPORIUM_JWT_SECRET=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
 export EMPORIUM_JWT_SECRET
 export EMPORIUM_TRUST_FORWARDED_FOR=true EMPORIUM_RATE_LIMIT=0 EMPORIUM_ACCESS_LOG=off EMPORIUM_PAYMENT_LATENCY_MS=0
