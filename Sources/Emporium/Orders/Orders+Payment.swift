@@ -29,30 +29,9 @@ extension Orders {
         let confirmed: OrderStore.Row?
         let held: [StockStore.HeldLine]
         if store.database.engine == .postgres {
-            let rows = try await sql.raw(
-                """
-                WITH settled AS (\(settle)),
-                confirmed AS (\(confirm(" AND EXISTS (SELECT 1 FROM settled)"))),
-                ended AS (\(StockStore.endHolds(orderId: id, state: "converted", also: " AND EXISTS (SELECT 1 FROM confirmed)")))
-                SELECT settled.id AS payment_id, settled.status AS payment_status, settled.last4 AS payment_last4,
-                    settled.brand AS payment_brand, confirmed.*, ended.sku AS held_sku,
-                    ended.quantity AS held_quantity, ended.sale_id AS held_sale_id
-                FROM settled LEFT JOIN confirmed ON TRUE LEFT JOIN ended ON TRUE
-                """
-            ).all()
-            guard let first = rows.first else { return nil }
-            payment = PaymentSummary(
-                id: try first.decode(column: "payment_id", as: String.self),
-                status: try first.decode(column: "payment_status", as: String.self),
-                last4: try first.decode(column: "payment_last4", as: String.self),
-                brand: try first.decode(column: "payment_brand", as: String.self))
-            confirmed = try first.decode(column: "id", as: String?.self) == nil ? nil : try OrderStore.Row(first)
-            held = try rows.compactMap { row in
-                guard let sku = try row.decode(column: "held_sku", as: String?.self) else { return nil }
-                return StockStore.HeldLine(
-                    sku: sku, quantity: try row.decode(column: "held_quantity", as: Int.self),
-                    saleId: try row.decode(column: "held_sale_id", as: String?.self))
-            }
+            guard let moved = try await Self.settleConfirmAndEnd(id: id, settle: settle, confirm: confirm, in: sql)
+            else { return nil }
+            (payment, confirmed, held) = moved
         } else {
             guard let settled = try await sql.raw(settle).first(decoding: PaymentSummary.self) else { return nil }
             payment = settled
@@ -71,5 +50,38 @@ extension Orders {
         try await Outbox.append(
             "order.confirmed", aggregateId: id, payload: Self.event(confirmed, status: .confirmed), in: sql)
         return .confirmed(order)
+    }
+
+    /// PostgreSQL: the three guarded UPDATEs of `confirmPaid` as one statement, each a data-modifying CTE that runs
+    /// only if the one before moved a row. Nil when the attempt did not settle; the order nil when it did not move.
+    private static func settleConfirmAndEnd(
+        id: String, settle: SQLQueryString, confirm: (SQLQueryString) -> SQLQueryString, in sql: any SQLDatabase
+    ) async throws -> (PaymentSummary, OrderStore.Row?, [StockStore.HeldLine])? {
+        let end = StockStore.endHolds(orderId: id, state: "converted", also: " AND EXISTS (SELECT 1 FROM confirmed)")
+        let rows = try await sql.raw(
+            """
+            WITH settled AS (\(settle)),
+            confirmed AS (\(confirm(" AND EXISTS (SELECT 1 FROM settled)"))),
+            ended AS (\(end))
+            SELECT settled.id AS payment_id, settled.status AS payment_status, settled.last4 AS payment_last4,
+                settled.brand AS payment_brand, confirmed.*, ended.sku AS held_sku,
+                ended.quantity AS held_quantity, ended.sale_id AS held_sale_id
+            FROM settled LEFT JOIN confirmed ON TRUE LEFT JOIN ended ON TRUE
+            """
+        ).all()
+        guard let first = rows.first else { return nil }
+        let payment = PaymentSummary(
+            id: try first.decode(column: "payment_id", as: String.self),
+            status: try first.decode(column: "payment_status", as: String.self),
+            last4: try first.decode(column: "payment_last4", as: String.self),
+            brand: try first.decode(column: "payment_brand", as: String.self))
+        let confirmed = try first.decode(column: "id", as: String?.self) == nil ? nil : try OrderStore.Row(first)
+        let held = try rows.compactMap { row -> StockStore.HeldLine? in
+            guard let sku = try row.decode(column: "held_sku", as: String?.self) else { return nil }
+            return StockStore.HeldLine(
+                sku: sku, quantity: try row.decode(column: "held_quantity", as: Int.self),
+                saleId: try row.decode(column: "held_sale_id", as: String?.self))
+        }
+        return (payment, confirmed, held)
     }
 }
