@@ -128,7 +128,8 @@ lines = [
     f"{env['USERS']} shoppers, {env['PRODUCTS']} products; then `GET /health/live` for {env['HEALTH_DURATION']} s "
     "on the same connections; PostgreSQL from `scripts/with-postgres` with "
     f"`EMPORIUM_PG_DURABILITY={env.get('EMPORIUM_PG_DURABILITY') or 'test'}` "
-    f"({durability[env.get('EMPORIUM_PG_DURABILITY') or 'test']}); reservation strategy "
+    f"({durability[env.get('EMPORIUM_PG_DURABILITY') or 'test']}), reached through "
+    f"{'its unix socket' if env.get('PG_TRANSPORT') == 'socket' else '127.0.0.1 (TCP)'}; reservation strategy "
     f"{env.get('EMPORIUM_RESERVATION_STRATEGY') or 'the default (batched)'}.", "",
     f"Machine: {machine}.", "",
     "| engine | orders/s | order p50 / p99 ms | cart add p50 / p99 | checkout p50 / p99 | pay p50 / p99 | health req/s | orders/s ÷ health | not confirmed | audit |",
