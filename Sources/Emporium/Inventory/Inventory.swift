@@ -144,7 +144,17 @@ public struct Inventory: Sendable {
     /// Turns a paid order's held units into a sale: they leave `onHand` and `reserved` together.
     func sell(orderId: String, in sql: any SQLDatabase) async throws {
         // The holds end and name their lines in one statement.
-        try await sell(try await store.endHolds(orderId: orderId, state: "converted", in: sql), in: sql)
+        try await sell(try await endHoldsForSale(orderId: orderId, in: sql), in: sql)
+    }
+
+    /// Ends an order's holds as sold; their lines, for `sell(_:in:)`.
+    func endHoldsForSale(orderId: String, in sql: any SQLDatabase) async throws -> [StockStore.HeldLine] {
+        try await store.endHolds(orderId: orderId, state: "converted", in: sql)
+    }
+
+    /// The statement of `endHoldsForSale`, for a PostgreSQL capture to run inside its own; `also` adds a condition.
+    func endHoldsForSale(orderId: String, also: SQLQueryString) -> SQLQueryString {
+        StockStore.endHolds(orderId: orderId, state: "converted", also: also)
     }
 
     /// Holds that just ended as `converted` become a sale: their units leave `reserved` and `on_hand`.

@@ -29,7 +29,8 @@ extension Orders {
         let confirmed: OrderStore.Row?
         let held: [StockStore.HeldLine]
         if store.database.engine == .postgres {
-            guard let moved = try await Self.settleConfirmAndEnd(id: id, settle: settle, confirm: confirm, in: sql)
+            let end = inventory.endHoldsForSale(orderId: id, also: " AND EXISTS (SELECT 1 FROM confirmed)")
+            guard let moved = try await Self.settleConfirmAndEnd(settle: settle, confirm: confirm, end: end, in: sql)
             else { return nil }
             (payment, confirmed, held) = moved
         } else {
@@ -38,7 +39,7 @@ extension Orders {
             confirmed = try await sql.raw(confirm("")).first().map(OrderStore.Row.init)
             held =
                 confirmed == nil
-                ? [] : try await inventory.store.endHolds(orderId: id, state: "converted", in: sql)
+                ? [] : try await inventory.endHoldsForSale(orderId: id, in: sql)
         }
         guard let confirmed else { return .notPayable }
         // The order as the API shows it, read before its new history line is written (it waits for the commit
@@ -55,9 +56,9 @@ extension Orders {
     /// PostgreSQL: the three guarded UPDATEs of `confirmPaid` as one statement, each a data-modifying CTE that runs
     /// only if the one before moved a row. Nil when the attempt did not settle; the order nil when it did not move.
     private static func settleConfirmAndEnd(
-        id: String, settle: SQLQueryString, confirm: (SQLQueryString) -> SQLQueryString, in sql: any SQLDatabase
+        settle: SQLQueryString, confirm: (SQLQueryString) -> SQLQueryString, end: SQLQueryString,
+        in sql: any SQLDatabase
     ) async throws -> (PaymentSummary, OrderStore.Row?, [StockStore.HeldLine])? {
-        let end = StockStore.endHolds(orderId: id, state: "converted", also: " AND EXISTS (SELECT 1 FROM confirmed)")
         let rows = try await sql.raw(
             """
             WITH settled AS (\(settle)),
