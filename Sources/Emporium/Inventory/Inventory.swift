@@ -141,13 +141,7 @@ public struct Inventory: Sendable {
         try await announce(Set(lines.map(\.sku)), in: sql)
     }
 
-    /// Turns a paid order's held units into a sale: they leave `onHand` and `reserved` together.
-    func sell(orderId: String, in sql: any SQLDatabase) async throws {
-        // The holds end and name their lines in one statement.
-        try await sell(try await endHoldsForSale(orderId: orderId, in: sql), in: sql)
-    }
-
-    /// Ends an order's holds as sold; their lines, for `sell(_:in:)`.
+    /// Ends a paid order's holds as sold and names their lines in one statement, for `sell(_:in:)`.
     func endHoldsForSale(orderId: String, in sql: any SQLDatabase) async throws -> [StockStore.HeldLine] {
         try await store.endHolds(orderId: orderId, state: "converted", in: sql)
     }
@@ -157,7 +151,8 @@ public struct Inventory: Sendable {
         StockStore.endHolds(orderId: orderId, state: "converted", also: also)
     }
 
-    /// Holds that just ended as `converted` become a sale: their units leave `reserved` and `on_hand`.
+    /// Turns a paid order's held units into a sale, once `endHoldsForSale` ended its holds: they leave `onHand`
+    /// and `reserved` together.
     func sell(_ held: [StockStore.HeldLine], in sql: any SQLDatabase) async throws {
         // The stock rows are taken in SKU order, as everywhere, so that two transactions never wait on each
         // other's rows crosswise.
