@@ -49,7 +49,10 @@ final class PostgresBackend: DatabaseBackend {
 
     func withReader<T: Sendable>(tally: StatementTally, _ body: (any SQLDatabase) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(CountingSQLDatabase(base: PreparingSQLDatabase(connection: connection), tally: tally))
+            // The statements run on the connection's event loop: see `EventLoopTaskExecutor`.
+            try await withTaskExecutorPreference(EventLoopTaskExecutor.of(connection.eventLoop)) {
+                try await body(CountingSQLDatabase(base: PreparingSQLDatabase(connection: connection), tally: tally))
+            }
         }
     }
 
@@ -59,10 +62,12 @@ final class PostgresBackend: DatabaseBackend {
         try await client.withConnection { connection in
             let transaction = CountingSQLDatabase(
                 base: PreparingSQLDatabase(connection: connection), tally: tally, pending: PendingWrites())
-            return try await transaction.inTransaction(begin: "BEGIN") { sql in
-                let value = try await body(sql)
-                try await Outbox.flush(in: sql)
-                return value
+            return try await withTaskExecutorPreference(EventLoopTaskExecutor.of(connection.eventLoop)) {
+                try await transaction.inTransaction(begin: "BEGIN") { sql in
+                    let value = try await body(sql)
+                    try await Outbox.flush(in: sql)
+                    return value
+                }
             }
         }
     }
