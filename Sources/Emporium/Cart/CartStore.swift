@@ -142,24 +142,45 @@ struct CartStore: Sendable {
     /// the line already had it.
     @discardableResult
     func noteLine(cartId: String, sku: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw(
-            """
-            INSERT INTO cart_lines (cart_id, sku, noted_amount, noted_currency, added_at)
-            SELECT \(bind: cartId), sku, price_amount, price_currency, \(bind: Database.nowMillis()) FROM variants WHERE sku = \(bind: sku)
-            ON CONFLICT (cart_id, sku) DO UPDATE SET noted_amount = excluded.noted_amount, noted_currency = excluded.noted_currency
-            WHERE cart_lines.noted_amount <> excluded.noted_amount OR cart_lines.noted_currency <> excluded.noted_currency
-            RETURNING sku
-            """
-        ).first() != nil
+        try await sql.raw(Self.noteLine(cartId: cartId, sku: sku)).first() != nil
+    }
+
+    private static func noteLine(cartId: String, sku: String) -> SQLQueryString {
+        """
+        INSERT INTO cart_lines (cart_id, sku, noted_amount, noted_currency, added_at)
+        SELECT \(bind: cartId), sku, price_amount, price_currency, \(bind: Database.nowMillis()) FROM variants WHERE sku = \(bind: sku)
+        ON CONFLICT (cart_id, sku) DO UPDATE SET noted_amount = excluded.noted_amount, noted_currency = excluded.noted_currency
+        WHERE cart_lines.noted_amount <> excluded.noted_amount OR cart_lines.noted_currency <> excluded.noted_currency
+        RETURNING sku
+        """
     }
 
     /// Adds up to `quantity` units tagged `version`, never taking the line above 99; how many were added.
     /// The cap is computed in the same statement as the insert.
     func addUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase) async throws -> Int
     {
+        try await sql.raw(Self.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version)).first()?
+            .decode(column: "quantity", as: Int.self) ?? 0
+    }
+
+    /// `noteLine`, then `addUnits`: how many units were added. On PostgreSQL the note is a data-modifying CTE of the
+    /// units' INSERT, one round trip; the units' cap reads only `cart_units`, which the note does not touch.
+    func noteLineAndAddUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase)
+        async throws -> Int
+    {
+        guard sql.engine == .postgres else {
+            try await noteLine(cartId: cartId, sku: sku, in: sql)
+            return try await addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version, in: sql)
+        }
+        let note = Self.noteLine(cartId: cartId, sku: sku)
+        let add = Self.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version)
+        return try await sql.raw("WITH noted AS (\(note)) \(add)").first()?.decode(column: "quantity", as: Int.self)
+            ?? 0
+    }
+
+    private static func addUnits(cartId: String, sku: String, quantity: Int, version: Int) -> SQLQueryString {
         let max = CartRules.maxQuantity
-        return try await sql.raw(
-            """
+        return """
             INSERT INTO cart_units (cart_id, sku, added_version, quantity)
             SELECT \(bind: cartId), \(bind: sku), \(bind: version),
                 CASE WHEN t.current + \(bind: quantity) > \(bind: max) THEN \(bind: max) - t.current ELSE \(bind: quantity) END
@@ -168,7 +189,6 @@ struct CartStore: Sendable {
             WHERE t.current < \(bind: max)
             RETURNING quantity
             """
-        ).first()?.decode(column: "quantity", as: Int.self) ?? 0
     }
 
     /// Removes the units tagged `version` or lower (and those tagged `alsoVersion`); how many were removed.

@@ -221,8 +221,8 @@ struct CartEdit {
                 return
             }
         }
-        try await store.noteLine(cartId: cartId, sku: sku, in: sql)
-        let added = try await store.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version, in: sql)
+        let added = try await store.noteLineAndAddUnits(
+            cartId: cartId, sku: sku, quantity: quantity, version: version, in: sql)
         if added < quantity { warnings.append(.quantityLimited(sku)) }
         changed = true
     }
