@@ -155,27 +155,20 @@ struct CartStore: Sendable {
         """
     }
 
-    /// Adds up to `quantity` units tagged `version`, never taking the line above 99; how many were added.
-    /// The cap is computed in the same statement as the insert.
-    func addUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase) async throws -> Int
-    {
-        try await sql.raw(Self.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version)).first()?
-            .decode(column: "quantity", as: Int.self) ?? 0
-    }
-
-    /// `noteLine`, then `addUnits`: how many units were added. On PostgreSQL the note is a data-modifying CTE of the
-    /// units' INSERT, one round trip; the units' cap reads only `cart_units`, which the note does not touch.
+    /// Records today's price for the line (`noteLine`), then adds up to `quantity` units tagged `version`, never
+    /// taking the line above 99; how many were added. The cap is computed in the same statement as the insert, from
+    /// `cart_units` only, which the note does not touch: on PostgreSQL the note is a data-modifying CTE of that
+    /// INSERT, one round trip.
     func noteLineAndAddUnits(cartId: String, sku: String, quantity: Int, version: Int, in sql: any SQLDatabase)
         async throws -> Int
     {
-        guard sql.engine == .postgres else {
+        var add = Self.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version)
+        if sql.engine == .postgres {
+            add = "WITH noted AS (\(Self.noteLine(cartId: cartId, sku: sku))) \(add)"
+        } else {
             try await noteLine(cartId: cartId, sku: sku, in: sql)
-            return try await addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version, in: sql)
         }
-        let note = Self.noteLine(cartId: cartId, sku: sku)
-        let add = Self.addUnits(cartId: cartId, sku: sku, quantity: quantity, version: version)
-        return try await sql.raw("WITH noted AS (\(note)) \(add)").first()?.decode(column: "quantity", as: Int.self)
-            ?? 0
+        return try await sql.raw(add).first()?.decode(column: "quantity", as: Int.self) ?? 0
     }
 
     private static func addUnits(cartId: String, sku: String, quantity: Int, version: Int) -> SQLQueryString {
