@@ -218,13 +218,12 @@ struct WebhookDeliveryTests {
                     byType[type] = received.json["data"] as? [String: Any]
                     #expect(received.header("Emporium-Event") == type)
                     #expect(signatureIsValid(received, secret: endpoint.secret))
-                    // Public data only: nothing of cards, tokens, passwords or sessions. The words are looked for
-                    // where a key or a value would start them: random ids may hold "cvc" or "card" by chance.
-                    let text = String(decoding: received.body, as: UTF8.self).lowercased()
-                    for secret in [
-                        "\"password", "\"token", "\"card", "\"cvc", "4242424242424242", TestCard.approved,
-                        shopper.lowercased(),
-                    ] {
+                    // Public data only: nothing of cards, tokens, passwords or sessions. Ids are left out of the
+                    // search, since their 26 random characters may spell "cvc" or "card" by chance.
+                    let body = String(decoding: received.body, as: UTF8.self).lowercased()
+                    #expect(!body.contains(shopper.lowercased()), "\(type) carries the shopper's token")
+                    let text = body.replacing(/[a-z]+_[0-9a-z]{26}/, with: "")
+                    for secret in ["password", "token", "card", "cvc", "4242424242424242", TestCard.approved] {
                         #expect(!text.contains(secret), "\(type) carries \(secret)")
                     }
                 }
