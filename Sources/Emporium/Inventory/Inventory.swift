@@ -152,17 +152,33 @@ public struct Inventory: Sendable {
     }
 
     /// Turns a paid order's held units into a sale, once `endHoldsForSale` ended its holds: they leave `onHand`
-    /// and `reserved` together.
+    /// and `reserved` together, in one statement (`StockStore.sell`).
     func sell(_ held: [StockStore.HeldLine], in sql: any SQLDatabase) async throws {
-        // The stock rows are taken in SKU order, as everywhere, so that two transactions never wait on each
-        // other's rows crosswise.
-        let lines = held.sorted { $0.sku < $1.sku }
+        let sold = Self.sold(held)
+        try await recordSale(sold, after: try await store.sell(sold, in: sql), in: sql)
+    }
+
+    /// The statement of `sell`, for a PostgreSQL capture to run inside its own over the holds that its CTE
+    /// `ended` ended (SKUs in order, as every statement takes stock rows); the capture then calls `recordSale` with
+    /// the rows it answered.
+    static let sellEnded = StockStore.sell(
+        from: "SELECT sku, CAST(SUM(quantity) AS BIGINT) AS quantity FROM ended GROUP BY sku ORDER BY sku")
+
+    /// The held lines as one sale line per SKU.
+    static func sold(_ held: [StockStore.HeldLine]) -> [StockRequest] {
+        Dictionary(held.map { ($0.sku, $0.quantity) }, uniquingKeysWith: +)
+            .map { StockRequest(sku: $0.key, quantity: $0.value) }.sorted { $0.sku < $1.sku }
+    }
+
+    /// A sale's stock movements (at the commit) and its `inventory.changed`, from the rows `StockStore.sell` left.
+    func recordSale(_ sold: [StockRequest], after: [StockChanged], in sql: any SQLDatabase) async throws {
+        let rows = Dictionary(after.map { ($0.sku, $0) }, uniquingKeysWith: { first, _ in first })
         var changes: [StockChanged] = []
-        for line in lines {
-            let after = try await store.sell(sku: line.sku, quantity: line.quantity, in: sql)
+        for line in sold {
+            guard let row = rows[line.sku] else { continue }
             try await store.recordMovement(
-                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: after.onHand, in: sql)
-            changes.append(after)
+                sku: line.sku, delta: -line.quantity, reason: "sale", onHandAfter: row.onHand, in: sql)
+            changes.append(row)
         }
         try await announce(changes, in: sql)
     }

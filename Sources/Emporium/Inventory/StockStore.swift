@@ -89,15 +89,28 @@ struct StockStore: Sendable {
         ).run()
     }
 
-    /// Held units leave with a sale: `on_hand` and `reserved` drop together. The row after, as `inventory.changed`
-    /// tells it.
-    func sell(sku: String, quantity: Int, in sql: any SQLDatabase) async throws -> StockChanged {
-        try await sql.raw(
+    /// Held units leave with a sale: `on_hand` and `reserved` drop together, for every SKU of `source` (rows of
+    /// `sku` and `quantity`, one per SKU) in one statement. A PostgreSQL capture runs it inside its own statement,
+    /// over the holds it ended. It answers with the rows after, as `inventory.changed` tells them.
+    static func sell(from source: SQLQueryString) -> SQLQueryString {
+        """
+        UPDATE stock SET on_hand = on_hand - sold.quantity, reserved = reserved - sold.quantity
+        FROM (\(source)) AS sold WHERE stock.sku = sold.sku
+        RETURNING stock.sku AS sku, stock.product_id AS product_id, stock.on_hand AS on_hand,
+            stock.reserved AS reserved, stock.on_hand - stock.reserved AS available
+        """
+    }
+
+    /// `sell(from:)` for lines the caller names, one per SKU.
+    func sell(_ lines: [StockRequest], in sql: any SQLDatabase) async throws -> [StockChanged] {
+        guard !lines.isEmpty else { return [] }
+        let values = lines.map { "(\(bind: $0.sku), \(bind: $0.quantity))" as SQLQueryString }
+        let source: SQLQueryString = """
+            SELECT column1 AS sku, CAST(column2 AS BIGINT) AS quantity
+            FROM (VALUES \(values.joined(separator: ", "))) AS lines
             """
-            UPDATE stock SET on_hand = on_hand - \(bind: quantity), reserved = reserved - \(bind: quantity)
-            WHERE sku = \(bind: sku) RETURNING sku, product_id, on_hand, reserved, on_hand - reserved AS available
-            """
-        ).first()!.decode(model: StockChanged.self, keyDecodingStrategy: .convertFromSnakeCase)
+        return try await sql.raw(Self.sell(from: source)).all(
+            decoding: StockChanged.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
     /// Adds `delta` on hand (negative to remove) unless available stock would fall below zero; the row after, or nil.

@@ -30,15 +30,17 @@ struct OrderRoutes {
         group.post("checkout") { request, context -> EditedResponse<Order> in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(CheckoutBody.self, context: context)
-            return EditedResponse(
-                status: .created,
-                response: try await orders.checkout(userId: identity.userId, address: body.shippingAddress))
+            return try await IdempotentResponse.answering({ EditedResponse(status: .created, response: $0) }) {
+                try await orders.checkout(userId: identity.userId, address: body.shippingAddress)
+            }
         }
         group.post("orders/{id}/pay") { request, context -> Order in
             let identity = try context.requireIdentity()
             let body = try await request.decodeJSON(PayBody.self, context: context)
-            return try await payments.pay(
-                orderId: try context.parameters.require("id"), userId: identity.userId, card: body.card)
+            let orderId = try context.parameters.require("id")
+            return try await IdempotentResponse.answering({ $0 }) {
+                try await payments.pay(orderId: orderId, userId: identity.userId, card: body.card)
+            }
         }
         group.get("orders") { request, context -> Page<Order> in
             let identity = try context.requireIdentity()

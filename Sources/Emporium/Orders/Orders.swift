@@ -23,6 +23,8 @@ public struct Orders: Sendable {
         try validator.throwIfInvalid()
         let addressJSON = String(decoding: try JSONEncoder().encode(address), as: UTF8.self)
         let owner = CartOwner.user(userId)
+        // The batch that reserves runs on another request's task: the answer's record goes along by hand.
+        let recording = IdempotentResponse.current
         for _ in 0..<5 {
             let cart = try await carts.cart(owner)
             guard !cart.items.isEmpty else { throw OrderError.cartEmpty }
@@ -61,6 +63,7 @@ public struct Orders: Sendable {
             }
             do {
                 return try await reservations.reserve(lines) { [store, carts, inventory] sql in
+                    recording?.forget()
                     // The cart must be the one priced above; a change meanwhile means pricing it again.
                     try await carts.empty(owner, atVersion: cart.version, in: sql)
                     // Nothing in this transaction reads the new order back: on PostgreSQL its rows go at the commit,
@@ -71,7 +74,9 @@ public struct Orders: Sendable {
                         "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
                     )
                     // Built from what was just written, not read back: three statements fewer per checkout.
-                    return try OrderStore.newOrder(row, items: items)
+                    let order = try OrderStore.newOrder(row, items: items)
+                    try await recording?.record(order, in: sql)
+                    return order
                 }
             } catch CartError.changedDuringCheckout {
                 continue

@@ -132,7 +132,9 @@ public struct Payments: Sendable {
         }
         switch outcome {
         case .approved(let reference):
-            return try await capture(attemptId: attemptId, orderId: orderId, reference: reference)
+            // The request's answer is stored with the capture (reconciling elsewhere answers no request).
+            return try await capture(
+                attemptId: attemptId, orderId: orderId, reference: reference, recording: IdempotentResponse.current)
         case .declined(let code):
             try await release(attemptId: attemptId, orderId: orderId, status: "declined", declineCode: code)
             throw PaymentError.declined(code: code)
@@ -143,13 +145,18 @@ public struct Payments: Sendable {
     /// the confirmed order, read in the same transaction (on SQLite a reader would first drop its page cache, which
     /// the commit just made stale), or nil when another node settled the attempt first.
     @discardableResult
-    private func capture(attemptId: String, orderId: String, reference: String) async throws -> Order? {
-        try await database.transaction { sql -> Order? in
+    private func capture(
+        attemptId: String, orderId: String, reference: String, recording: IdempotentResponse? = nil
+    ) async throws -> Order? {
+        // A deadlock over stock rows with another node's statement is run again: every step is guarded.
+        try await database.transaction(attempts: 3) { sql -> Order? in
+            recording?.forget()
             let settle = PaymentStore.settle(attemptId: attemptId, status: "captured", providerRef: reference)
             switch try await orders.confirmPaid(id: orderId, attemptId: attemptId, settle: settle, in: sql) {
             case nil:
                 return nil  // another node settled it first
             case .confirmed(let order):
+                try await recording?.record(order, in: sql)
                 return order
             case .notPayable:
                 // Cannot happen while the lock holds off cancels; if it does, the money goes back.

@@ -134,15 +134,18 @@ struct IdempotencyStore: Sendable {
     }
 
     func complete(scope: String, key: String, response: StoredResponse) async throws {
+        try await database.autocommit { sql in try await complete(scope: scope, key: key, response: response, in: sql) }
+    }
+
+    /// Stores the response in the caller's transaction (`IdempotentResponse.record`).
+    func complete(scope: String, key: String, response: StoredResponse, in sql: any SQLDatabase) async throws {
         let sealed = try seal(response, key: key)
-        try await database.autocommit { sql in
-            try await sql.raw(
-                """
-                UPDATE idempotency_keys SET status = \(bind: response.status), response = \(bind: sealed)
-                WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key))
-                """
-            ).run()
-        }
+        try await sql.raw(
+            """
+            UPDATE idempotency_keys SET status = \(bind: response.status), response = \(bind: sealed)
+            WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key))
+            """
+        ).run()
     }
 
     /// Gives the key back after a failure that a retry may fix (a 5xx), so the retry does the work.

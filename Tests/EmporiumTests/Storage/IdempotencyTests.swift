@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import SQLKit
@@ -78,6 +79,64 @@ struct IdempotencyTests {
             #expect(try await Self.outcome(forgetful.claim(scope: "u1", key: "k", requestHash: "b")) == "claimed")
             #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "b")) == "inProgress")
             #expect(try await Self.outcome(store.claim(scope: "u1", key: "k", requestHash: "a")) == "mismatch")
+        }
+    }
+
+    /// The rule "a checkout's or a payment's answer commits with its outcome, or not at all": the transaction that
+    /// decides the request stores the answer with the claim (`IdempotentResponse.record`), so nothing the middleware
+    /// does afterwards (or fails to do, on a node that dies) can separate an order from its answer.
+    @Test(arguments: engines)
+    func anAnswerIsStoredByTheTransactionThatDecidesIt(engine: DatabaseEngine) async throws {
+        try await TestStore.withApp(engine) { client, node in
+            let admin = try await client.adminToken(node)
+            _ = try await client.createProduct(admin, sku: "ONE-1", price: 1000, stock: 1)
+            var shoppers: [(shopper: Shopper, userId: String)] = []
+            for _ in 0..<2 {
+                let session = try await client.signup()
+                let token = try #require(session["accessToken"] as? String)
+                let user = try #require(session["user"] as? [String: Any])
+                shoppers.append((.user(token), try #require(user["id"] as? String)))
+                try await client.addToCart("ONE-1", 1, as: .user(token))
+            }
+            let address = ShippingAddress(name: "A", line1: "1 St", city: "C", postalCode: "12345", country: "DE")
+            let card = Card(number: TestCard.approved, expMonth: 12, expYear: 2040, cvc: "123")
+            // Only the claim and the domain's work: the middleware's own storing never runs here.
+            func answered(_ userId: String, _ key: String, _ work: () async throws -> Order) async throws -> Order {
+                let store = node.idempotency
+                #expect(try await Self.outcome(store.claim(scope: userId, key: key, requestHash: key)) == "claimed")
+                let recording = IdempotentResponse(store: store, scope: userId, key: key) { generator in
+                    // The answer names the order, enough to tell which outcome it belongs to.
+                    let order = try #require(generator as? Order)
+                    return Response(
+                        status: .ok, body: .init(byteBuffer: ByteBuffer(string: order.id + " " + order.status.rawValue))
+                    )
+                }
+                return try await IdempotentResponse.$current.withValue(recording) {
+                    try await IdempotentResponse.answering({ $0 }, work)
+                }
+            }
+
+            let order = try await answered(shoppers[0].userId, "co") {
+                try await node.orders.checkout(userId: shoppers[0].userId, address: address)
+            }
+            let stored = try await node.idempotency.claim(scope: shoppers[0].userId, key: "co", requestHash: "co")
+            #expect(Self.outcome(stored) == "completed \(order.id) pending_payment")
+
+            let paid = try await answered(shoppers[0].userId, "pay") {
+                try await node.payments.pay(orderId: order.id, userId: shoppers[0].userId, card: card)
+            }
+            #expect(paid.status == .confirmed)
+            let storedPay = try await node.idempotency.claim(scope: shoppers[0].userId, key: "pay", requestHash: "pay")
+            #expect(Self.outcome(storedPay) == "completed \(order.id) confirmed")
+
+            // A checkout that fails (the one unit is sold) rolls back, answer and all: the key stays claimed.
+            await #expect(throws: ReservationError.self) {
+                try await answered(shoppers[1].userId, "co") {
+                    try await node.orders.checkout(userId: shoppers[1].userId, address: address)
+                }
+            }
+            let failed = try await node.idempotency.claim(scope: shoppers[1].userId, key: "co", requestHash: "co")
+            #expect(Self.outcome(failed) == "inProgress")
         }
     }
 

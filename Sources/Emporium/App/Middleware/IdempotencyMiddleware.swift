@@ -88,9 +88,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
             }
         }
         defer { heartbeat.cancel() }
+        let recording = IdempotentResponse(store: store, scope: scope, key: key) { generator in
+            try generator.response(from: request, context: context)
+        }
         let response: Response
         do {
-            response = try await next(request, context)
+            response = try await IdempotentResponse.$current.withValue(recording) { try await next(request, context) }
         } catch {
             let answer = EdgeMiddleware.problemResponse(for: error, request: request, context: context)
             guard Self.isFinal(answer) else {
@@ -99,6 +102,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
             }
             return try await record(answer, scope: scope, key: key)
         }
+        // The route's own transaction stored its answer (it committed, or the route would have thrown).
+        if let recorded = recording.recorded { return replay(recorded, replayed: false) }
         guard Self.isFinal(response) else {
             try? await store.release(scope: scope, key: key)
             return response
@@ -114,16 +119,21 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     /// Stores the response, then answers with the stored copy, so first answer and replays are byte-identical.
     private func record(_ response: Response, scope: String, key: String) async throws -> Response {
+        let stored = try await Self.stored(response)
+        try await store.complete(scope: scope, key: key, response: stored)
+        return replay(stored, replayed: false)
+    }
+
+    /// A response as its record keeps it: status, headers but those of this one sending, body.
+    static func stored(_ response: Response) async throws -> IdempotencyStore.StoredResponse {
         let collector = BodyCollector()
         try await response.body.write(collector)
         let headers = response.headers.filter { ![.contentLength, .requestId, .date].contains($0.name) }
-        let stored = IdempotencyStore.StoredResponse(
+        return IdempotencyStore.StoredResponse(
             status: Int(response.status.code),
             headers: headers.map { [$0.name.rawName, $0.value] },
             body: Data(collector.buffer.readableBytesView)
         )
-        try await store.complete(scope: scope, key: key, response: stored)
-        return replay(stored, replayed: false)
     }
 
     private func replay(_ stored: IdempotencyStore.StoredResponse, replayed: Bool = true) -> Response {
