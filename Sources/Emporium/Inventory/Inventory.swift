@@ -159,8 +159,8 @@ public struct Inventory: Sendable {
     }
 
     /// The statement of `sell`, for a PostgreSQL capture to run inside its own over the holds that its CTE
-    /// `ended` ended (SKUs in order, as every statement takes stock rows); the capture then calls `recordSale` with
-    /// the rows it answered.
+    /// `ended` ended; the capture then calls `recordSale` with the rows it answered. The SKUs come in order, but
+    /// PostgreSQL's join may take their rows in another: a deadlock runs the capture again (`Payments.capture`).
     static let sellEnded = StockStore.sell(
         from: "SELECT sku, CAST(SUM(quantity) AS BIGINT) AS quantity FROM ended GROUP BY sku ORDER BY sku")
 

@@ -125,6 +125,14 @@ struct CheckoutTests {
             let empty = try await client.checkout(as: shopper)
             #expect(empty.status == .conflict)
             #expect(try empty.problemCode() == "cart_empty")
+
+            // Paying sells both lines in one statement: each leaves on hand and reserved together.
+            let paid = try await client.pay(try #require(order["id"] as? String), as: shopper)
+            #expect(paid.status == .ok)
+            let kettle = try await node.inventory.level(sku: "KET-1")
+            #expect(kettle.onHand == 3 && kettle.reserved == 0)
+            let toaster = try await node.inventory.level(sku: "TOA-1")
+            #expect(toaster.onHand == 0 && toaster.reserved == 0)
             try await expectAuditPasses(node)
         }
     }
