@@ -99,7 +99,12 @@ final class PreparedStatementNames: Sendable {
 
     private struct Entry {
         let index: Int
+        /// FNV-1a over the key: stable, and short enough for PostgreSQL's 63-byte names. Computed once per text, as
+        /// every statement asks for its name.
+        let hash: String
         var generation = 0
+
+        var name: String { "emp_\(hash)_\(index)_\(generation)" }
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -114,14 +119,13 @@ final class PreparedStatementNames: Sendable {
                 entry = known
             } else {
                 guard entries.count < Self.limit else { return nil }
-                entry = Entry(index: entries.count)
+                var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+                for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+                entry = Entry(index: entries.count, hash: String(hash, radix: 16))
                 entries[key] = entry
             }
             guard entry.generation < Self.generations else { return nil }
-            // FNV-1a over the key: stable, and short enough for PostgreSQL's 63-byte names.
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            return "emp_\(String(hash, radix: 16))_\(entry.index)_\(entry.generation)"
+            return entry.name
         }
     }
 
