@@ -61,6 +61,10 @@ public struct Orders: Sendable {
                     sku: $0.sku, productId: $0.productId, title: $0.title, quantity: $0.quantity,
                     unitPrice: $0.unitPrice, lineTotal: $0.lineTotal)
             }
+            // Built from what is about to be written, not read back: three statements fewer per checkout. Its
+            // answer is made here, off the SQLite writer's thread.
+            let order = try OrderStore.newOrder(row, items: items)
+            let answer = await recording?.prepare(order)
             do {
                 return try await reservations.reserve(lines) { [store, carts, inventory] sql in
                     recording?.forget()
@@ -73,9 +77,7 @@ public struct Orders: Sendable {
                     try await Outbox.append(
                         "order.created", aggregateId: row.id, payload: Self.event(row, status: .pendingPayment), in: sql
                     )
-                    // Built from what was just written, not read back: three statements fewer per checkout.
-                    let order = try OrderStore.newOrder(row, items: items)
-                    try await recording?.record(order, in: sql)
+                    if let recording, let answer { try await recording.record(answer, in: sql) }
                     return order
                 }
             } catch CartError.changedDuringCheckout {

@@ -132,9 +132,12 @@ public struct Payments: Sendable {
         }
         switch outcome {
         case .approved(let reference):
-            // The request's answer is stored with the capture (reconciling elsewhere answers no request).
-            return try await capture(
-                attemptId: attemptId, orderId: orderId, reference: reference, recording: IdempotentResponse.current)
+            // On PostgreSQL the request's answer is stored with the capture, a round trip fewer (reconciling
+            // elsewhere answers no request). The confirmed order is made inside the transaction, and SQLite's writer
+            // thread runs that: rendering and sealing the answer there would slow every write, so the middleware
+            // stores it after the commit, in the writer's next group.
+            let recording = database.engine == .postgres ? IdempotentResponse.current : nil
+            return try await capture(attemptId: attemptId, orderId: orderId, reference: reference, recording: recording)
         case .declined(let code):
             try await release(attemptId: attemptId, orderId: orderId, status: "declined", declineCode: code)
             throw PaymentError.declined(code: code)

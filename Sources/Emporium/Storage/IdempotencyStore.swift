@@ -137,12 +137,15 @@ struct IdempotencyStore: Sendable {
         try await database.autocommit { sql in try await complete(scope: scope, key: key, response: response, in: sql) }
     }
 
-    /// Stores the response in the caller's transaction (`IdempotentResponse.record`).
     func complete(scope: String, key: String, response: StoredResponse, in sql: any SQLDatabase) async throws {
-        let sealed = try seal(response, key: key)
+        try await complete(scope: scope, key: key, status: response.status, sealed: seal(response, key: key), in: sql)
+    }
+
+    /// Stores a response sealed beforehand (`seal`) in the caller's transaction (`IdempotentResponse.record`).
+    func complete(scope: String, key: String, status: Int, sealed: String, in sql: any SQLDatabase) async throws {
         try await sql.raw(
             """
-            UPDATE idempotency_keys SET status = \(bind: response.status), response = \(bind: sealed)
+            UPDATE idempotency_keys SET status = \(bind: status), response = \(bind: sealed)
             WHERE scope = \(bind: scope) AND key_hash = \(bind: sha256Hex(key))
             """
         ).run()
@@ -175,7 +178,8 @@ struct IdempotencyStore: Sendable {
         )
     }
 
-    private func seal(_ response: StoredResponse, key: String) throws -> String {
+    /// The response as its record keeps it: JSON, sealed with a key derived from the client's key.
+    func seal(_ response: StoredResponse, key: String) throws -> String {
         let plain = try JSONEncoder().encode(response)
         return try AES.GCM.seal(plain, using: derivedKey(key)).combined!.base64EncodedString()
     }

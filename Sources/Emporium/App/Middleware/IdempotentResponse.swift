@@ -7,7 +7,8 @@ import Synchronization
 /// PostgreSQL, one writer transaction fewer on SQLite (issue 21).
 ///
 /// `IdempotencyMiddleware` makes one for each request it runs (`current`). The route says how its outcome is
-/// answered (`answering`). The domain's transaction calls `forget` first and `record` last, with that outcome.
+/// answered (`answering`). The domain's transaction calls `forget` first and `record` last, with that outcome
+/// (prepared before the transaction where the outcome is known in advance).
 /// When `next` returns and a record was made, that record is the answer; every other request (another path, a
 /// failure) is stored by the middleware afterwards, as before.
 final class IdempotentResponse: Sendable {
@@ -48,16 +49,37 @@ final class IdempotentResponse: Sendable {
         state.withLock { $0.recorded = nil }
     }
 
-    /// Stores the answer to `value` with the claim, at `sql`'s commit. Call it last in the transaction that makes
-    /// `value` the request's outcome: the record commits with it or not at all. An answer that cannot be made here
-    /// is left to the middleware.
-    func record(_ value: any Sendable, in sql: any SQLDatabase) async throws {
+    /// The answer to an outcome, rendered and sealed for its record.
+    struct Prepared: Sendable {
+        fileprivate let stored: IdempotencyStore.StoredResponse
+        fileprivate let sealed: String
+    }
+
+    /// Renders and seals the answer to `value`, or nil when it cannot be made here (the middleware stores it then).
+    /// A request whose outcome is known before its transaction (a checkout builds its order first) prepares it
+    /// outside: SQLite's writer thread runs the transaction, and rendering and sealing there cost 15 % of SQLite's
+    /// checkout rate.
+    func prepare(_ value: any Sendable) async -> Prepared? {
         guard let generator = state.withLock({ $0.respond })?(value),
             let response = try? render(generator),
-            let stored = try? await IdempotencyMiddleware.stored(response)
-        else { return }
-        try await store.complete(scope: scope, key: key, response: stored, in: sql.atCommit)
-        state.withLock { $0.recorded = stored }
+            let stored = try? await IdempotencyMiddleware.stored(response),
+            let sealed = try? store.seal(stored, key: key)
+        else { return nil }
+        return Prepared(stored: stored, sealed: sealed)
+    }
+
+    /// Stores `prepared` with the claim, at `sql`'s commit. Call it last in the transaction that makes its outcome
+    /// the request's: the record commits with it or not at all.
+    func record(_ prepared: Prepared, in sql: any SQLDatabase) async throws {
+        try await store.complete(
+            scope: scope, key: key, status: prepared.stored.status, sealed: prepared.sealed, in: sql.atCommit)
+        state.withLock { $0.recorded = prepared.stored }
+    }
+
+    /// `prepare`, then `record`, in the transaction.
+    func record(_ value: any Sendable, in sql: any SQLDatabase) async throws {
+        guard let prepared = await prepare(value) else { return }
+        try await record(prepared, in: sql)
     }
 
     /// The answer `record` stored; the middleware trusts it once the route returned (its transaction committed).
