@@ -29,7 +29,14 @@ extension Database {
     /// Runs `body` with the database's client running beside it (for commands outside a service group).
     public func withRunningClient<T: Sendable>(_ body: @Sendable (Database) async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.run() }
+            // `body` waits for the client's task to start: postgres-nio warns about (and queues) a lease asked for
+            // before its `run()` began, which marks the client running before it first suspends.
+            let (started, starting) = AsyncStream<Void>.makeStream()
+            group.addTask {
+                starting.finish()
+                try await self.run()
+            }
+            for await _ in started {}
             defer { group.cancelAll() }
             return try await body(self)
         }
