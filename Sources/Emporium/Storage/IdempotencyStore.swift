@@ -134,11 +134,10 @@ struct IdempotencyStore: Sendable {
     }
 
     func complete(scope: String, key: String, response: StoredResponse) async throws {
-        try await database.autocommit { sql in try await complete(scope: scope, key: key, response: response, in: sql) }
-    }
-
-    func complete(scope: String, key: String, response: StoredResponse, in sql: any SQLDatabase) async throws {
-        try await complete(scope: scope, key: key, status: response.status, sealed: seal(response, key: key), in: sql)
+        let sealed = try seal(response, key: key)
+        try await database.autocommit { sql in
+            try await complete(scope: scope, key: key, status: response.status, sealed: sealed, in: sql)
+        }
     }
 
     /// Stores a response sealed beforehand (`seal`) in the caller's transaction (`IdempotentResponse.record`).
